@@ -1,0 +1,42 @@
+// gomap — configuration shared by every header: the checked-mode switch,
+// branch hints, and the fatal-error path used by misuse detection.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+
+// GOMAP_CHECKED turns on Go's hashWriting misuse detector (see detail/hmap.hpp).
+// Default: on when NDEBUG is not defined (Debug builds), off otherwise. Define it
+// to 0 or 1 before including any gomap header to force it. Every translation
+// unit of a program must see the same value.
+#ifndef GOMAP_CHECKED
+#ifdef NDEBUG
+#define GOMAP_CHECKED 0
+#else
+#define GOMAP_CHECKED 1
+#endif
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define GOMAP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GOMAP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define GOMAP_NOINLINE __attribute__((noinline))
+#define GOMAP_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define GOMAP_LIKELY(x) (x)
+#define GOMAP_UNLIKELY(x) (x)
+#define GOMAP_NOINLINE
+#define GOMAP_ALWAYS_INLINE inline
+#endif
+
+namespace gomap::detail {
+
+// Go's runtime.fatal: print "fatal error: <msg>" and abort. Misuse that Go
+// reports this way is not recoverable (the map may be corrupt), so neither is it here.
+[[noreturn]] GOMAP_NOINLINE inline void fatal(const char* msg) noexcept {
+    std::fprintf(stderr, "fatal error: %s\n", msg);
+    std::fflush(stderr);
+    std::abort();
+}
+
+}  // namespace gomap::detail

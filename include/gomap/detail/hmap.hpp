@@ -1,0 +1,1095 @@
+// gomap/detail/hmap.hpp — the table engine: Go's hmap and the functions of
+// runtime/map.go that work on it.
+//
+// DESIGN (check the code against this; docs/design.md has the long form)
+//
+// * The table is 2^B buckets (detail/bmap.hpp), each holding 8 entries and a
+//   chain of overflow buckets. A key's bucket is hash & (2^B - 1); its tophash
+//   (top 8 bits of the hash) is cached per slot so that a probe compares one
+//   byte per slot before it touches a key.
+// * Load factor 6.5 (Go's loadFactorNum/loadFactorDen): an insert that would
+//   make count > 8 and count > 6.5 * 2^B starts a grow to 2^(B+1) buckets
+//   (hashGrow). An insert that finds as many overflow buckets as buckets
+//   (tooManyOverflowBuckets) starts a same-size grow, which compacts chains left
+//   sparse by deletes.
+// * A grow is incremental. hashGrow only allocates the new array and makes the
+//   old one `oldbuckets`. Every insert and every erase then evacuates (moves the
+//   entries of) the old bucket that its key maps to, plus the oldest
+//   not-yet-evacuated bucket, `nevacuate` (growWork). Old bucket k splits into
+//   new buckets k ("X") and k + 2^oldB ("Y") by the hash bit 2^oldB. When
+//   nevacuate reaches the end, the old array is freed. Each write does O(1)
+//   bucket moves; no operation ever rehashes the whole table.
+// * Lookups never move entries: a key whose old bucket is not evacuated yet is
+//   read from the old array. So const lookups are safe from many threads at
+//   once, as Go's are.
+// * A new array comes from the allocator uninitialised. New bucket i is only
+//   read once the old bucket feeding it is evacuated, and evacuation initialises
+//   both destinations first. So no operation pays for zeroing a large array
+//   (the trap that makes a 10M-entry grow cost milliseconds).
+// * Overflow buckets come first from the 2^(B-4) spare buckets allocated after
+//   the array when B >= 4 (Go's nextOverflow), then one at a time. Buckets
+//   allocated one at a time are freed as soon as their old chain is evacuated.
+// * Erase (mapdelete) destroys the entry, marks the slot emptyOne, and turns
+//   a run of trailing emptyOne slots into emptyRest, walking backwards through
+//   the bucket and its chain; when count drops to 0, hash0 is re-drawn.
+// * While a non-const range() is running, evacuation pauses: inserts and erases
+//   made by the loop body only mark slots, and an insert that would start a grow
+//   adds an overflow bucket instead. Nothing moves while the loop runs, which is
+//   how range() keeps Go's iteration contract without Go's garbage collector.
+//
+// The policy parameter decides what go_map and map do differently (shrinking,
+// the next step); both run this one engine.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../hash.hpp"
+#include "../stats.hpp"
+#include "bmap.hpp"
+#include "config.hpp"
+
+namespace gomap {
+
+// What go_map and map do differently. go_policy: Go 1.18's rules, exactly.
+struct go_policy {
+    static constexpr bool shrink = false;
+};
+// map's default: Go's rules plus giving memory back (shrinking lands with the
+// shrink issue; until then it behaves as go_policy).
+struct shrink_policy {
+    static constexpr bool shrink = true;
+};
+
+namespace detail {
+
+// Keys that may compare unequal to themselves (float NaN, or user types with a
+// NaN inside). For them evacuation and iteration must not rely on the hash,
+// which Go randomises for NaN (see evacuate and bucket_filter).
+template <class K>
+inline constexpr bool maybe_irreflexive =
+    !(std::is_integral_v<K> || std::is_enum_v<K> || std::is_pointer_v<K> ||
+      std::is_same_v<K, std::string> || std::is_same_v<K, std::string_view>);
+
+// A position in the table: new-array bucket index i, the bucket of its chain
+// being walked (in the old array's chain while that is not evacuated), and a slot.
+template <class Bucket>
+struct iter_pos {
+    std::size_t i = 0;
+    Bucket* b = nullptr;  // nullptr: end
+    std::uint8_t slot = 0;
+    bool in_old = false;
+};
+
+template <class K, class V, class Hash, class KeyEqual, class Alloc, class Policy>
+class hmap {
+public:
+    using key_type = K;
+    using mapped_type = V;
+    using value_type = std::pair<const K, V>;
+    using bucket = bmap<K, V>;
+    using pos = iter_pos<bucket>;
+    using size_type = std::size_t;
+    using policy = Policy;
+    static constexpr bool indirect = slot_traits<K, V>::indirect;
+
+    using alloc_traits = std::allocator_traits<Alloc>;
+    using value_alloc = typename alloc_traits::template rebind_alloc<value_type>;
+    using value_alloc_traits = std::allocator_traits<value_alloc>;
+    using bucket_alloc = typename alloc_traits::template rebind_alloc<bucket>;
+    using bucket_alloc_traits = std::allocator_traits<bucket_alloc>;
+
+    // Evacuation must not throw half-way: entries are moved with their move
+    // constructors, which must therefore be noexcept (out-of-line entries only
+    // move a pointer).
+    static_assert(indirect || (std::is_nothrow_move_constructible_v<K> &&
+                               std::is_nothrow_move_constructible_v<V>),
+                  "gomap: key and value must be nothrow move constructible (or larger than 128 B)");
+
+    // ---- construction -------------------------------------------------------
+
+    hmap(size_type hint, const Hash& h, const KeyEqual& eq, const Alloc& a)
+        : hash_(h), eq_(eq), alloc_(a) {
+        hash0_ = fastrand64();
+        if (hint > 0) makemap(hint);
+    }
+
+    ~hmap() { destroy_all(); }
+
+    hmap(const hmap&) = delete;
+    hmap& operator=(const hmap&) = delete;
+
+    // Steal other's table; other becomes empty (B = 0, nothing allocated).
+    void take(hmap& o) noexcept {
+        count_ = o.count_;
+        B_ = o.B_;
+        oldB_ = o.oldB_;
+        noverflow_ = o.noverflow_;
+        hash0_ = o.hash0_;
+        buckets_ = o.buckets_;
+        nalloc_ = o.nalloc_;
+        oldbuckets_ = o.oldbuckets_;
+        old_nalloc_ = o.old_nalloc_;
+        nevacuate_ = o.nevacuate_;
+        nextOverflow_ = o.nextOverflow_;
+        overflowEnd_ = o.overflowEnd_;
+        bytes_ = o.bytes_;
+        overflow_in_use_ = o.overflow_in_use_;
+        resizes_ = o.resizes_;
+        o.reset_empty();
+    }
+    void swap_table(hmap& o) noexcept {
+        using std::swap;
+        swap(count_, o.count_);
+        swap(B_, o.B_);
+        swap(oldB_, o.oldB_);
+        swap(noverflow_, o.noverflow_);
+        swap(hash0_, o.hash0_);
+        swap(buckets_, o.buckets_);
+        swap(nalloc_, o.nalloc_);
+        swap(oldbuckets_, o.oldbuckets_);
+        swap(old_nalloc_, o.old_nalloc_);
+        swap(nevacuate_, o.nevacuate_);
+        swap(nextOverflow_, o.nextOverflow_);
+        swap(overflowEnd_, o.overflowEnd_);
+        swap(bytes_, o.bytes_);
+        swap(overflow_in_use_, o.overflow_in_use_);
+        swap(resizes_, o.resizes_);
+    }
+    void swap_functors(hmap& o, bool with_allocator) {
+        using std::swap;
+        swap(hash_, o.hash_);
+        swap(eq_, o.eq_);
+        if (with_allocator) swap(alloc_, o.alloc_);
+    }
+
+    // ---- accessors ----------------------------------------------------------
+
+    size_type size() const noexcept { return count_; }
+    const Hash& hash_function() const noexcept { return hash_; }
+    const KeyEqual& key_eq() const noexcept { return eq_; }
+    Alloc& allocator() noexcept { return alloc_; }
+    const Alloc& allocator() const noexcept { return alloc_; }
+    bool growing() const noexcept { return oldbuckets_ != nullptr; }
+    std::uint8_t B() const noexcept { return B_; }
+    std::uint64_t hash0() const noexcept { return hash0_; }
+
+    static constexpr size_type max_size() noexcept {
+        // 2^62 buckets' worth would overflow the byte count; stop well below.
+        return (std::numeric_limits<size_type>::max() / sizeof(bucket)) / 2;
+    }
+
+    map_stats stats() const noexcept {
+        map_stats s;
+        s.count = count_;
+        s.B = B_;
+        s.buckets = buckets_ ? (size_type{1} << B_) : 0;
+        s.preallocated_overflow = buckets_ ? nalloc_ - (size_type{1} << B_) : 0;
+        s.overflow_buckets = overflow_in_use_;
+        s.noverflow = noverflow_;
+        s.bucket_size = sizeof(bucket);
+        s.bytes = bytes_;
+        s.resizing = growing();
+        s.direction = !growing() ? resize_direction::none
+                      : oldB_ < B_ ? resize_direction::grow
+                      : oldB_ == B_ ? resize_direction::same_size
+                                    : resize_direction::shrink;
+        s.old_B = growing() ? oldB_ : 0;
+        s.nevacuate = nevacuate_;
+        s.hash0 = hash0_;
+        s.resizes = resizes_;
+        return s;
+    }
+
+    // ---- hashing ------------------------------------------------------------
+
+    template <class Q>
+    std::uint64_t hash_of(const Q& key) const {
+        return seeded_hash(hash_, key, hash0_);
+    }
+    template <class Q>
+    bool equal(const Q& key, const K& stored) const {
+        return eq_(key, stored);
+    }
+
+    // ---- lookup (mapaccess1 / mapaccess2) -------------------------------------
+
+    // The chain a key with this hash lives in now: its old bucket while that is
+    // not evacuated, else its new one. Sets p.i, p.b, p.in_old.
+    void chain_for(std::uint64_t hash, pos& p) const noexcept {
+        p.i = hash & bucket_mask();
+        p.in_old = false;
+        p.b = buckets_ + p.i;
+        if (oldbuckets_) {
+            bucket* ob = oldbuckets_ + (hash & old_mask());
+            if (!ob->evacuated()) {
+                p.b = ob;
+                p.in_old = true;
+            }
+        }
+    }
+
+    template <class Q>
+    pos find_pos(const Q& key) const {
+        check_not_writing("concurrent map read and map write");
+        pos p;
+        if (count_ == 0) return p;
+        const std::uint64_t hash = hash_of(key);
+        chain_for(hash, p);
+        const std::uint8_t top = tophash(hash);
+        for (bucket* b = p.b; b; b = b->overflow) {
+            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                const std::uint8_t t = b->tophash[i];
+                if (t != top) {
+                    if (t == emptyRest) return pos{};
+                    continue;
+                }
+                if (equal(key, b->entry(i)->first)) {
+                    p.b = b;
+                    p.slot = i;
+                    return p;
+                }
+            }
+        }
+        return pos{};
+    }
+
+    // ---- insert (mapassign) -------------------------------------------------
+
+    // Find `key`, or insert an entry built by make(slot_address) when it is
+    // absent. Returns the entry's position and whether it was inserted.
+    // `make` constructs the value_type at the address it is given and may throw;
+    // the map is then unchanged but for the evacuation work already done.
+    template <class Q, class Make>
+    std::pair<pos, bool> find_or_insert(const Q& key, Make&& make) {
+        check_not_writing("concurrent map writes");
+        const std::uint64_t hash = hash_of(key);
+        write_guard guard(*this);
+
+        if (buckets_ == nullptr) alloc_first_bucket();  // Go: h.buckets = newobject(t.bucket)
+
+        const std::uint8_t top = tophash(hash);
+        pos p;
+        chain_for(hash, p);
+        bucket* insertb = nullptr;
+        std::uint8_t inserti = 0;
+        bucket* last = nullptr;
+        // The search also remembers the first free slot and the last bucket.
+        for (bucket* b = p.b; b; b = b->overflow) {
+            last = b;
+            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                const std::uint8_t t = b->tophash[i];
+                if (t != top) {
+                    if (isEmpty(t) && insertb == nullptr) {
+                        insertb = b;
+                        inserti = i;
+                    }
+                    if (t == emptyRest) goto notfound;
+                    continue;
+                }
+                if (equal(key, b->entry(i)->first)) {
+                    p.b = b;
+                    p.slot = i;
+                    return {p, false};
+                }
+            }
+        }
+    notfound:
+        if (!paused()) {
+            bool moved = false;
+            if (growing()) {
+                growWork(p.i);
+                moved = true;
+            }
+            // Go: if !h.growing() && (overLoadFactor(h.count+1, h.B) || tooManyOverflowBuckets(...))
+            if (!growing() && (overLoadFactor(count_ + 1, B_) || tooManyOverflowBuckets(noverflow_, B_))) {
+                hashGrow();
+                growWork(hash & bucket_mask());
+                moved = true;
+            }
+            if (moved) {  // the key's chain has moved: find its free slot again
+                chain_for(hash, p);
+                insertb = nullptr;
+                for (bucket* b = p.b; b && !insertb; b = b->overflow) {
+                    last = b;
+                    for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                        if (isEmpty(b->tophash[i])) {
+                            insertb = b;
+                            inserti = i;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if (insertb == nullptr) {
+            // All slots of the chain are full: chain a new overflow bucket.
+            insertb = newoverflow(last, /*for_old_chain=*/p.in_old);
+            inserti = 0;
+        }
+        construct_entry(insertb, inserti, std::forward<Make>(make));
+        insertb->tophash[inserti] = top;
+        ++count_;
+        p.b = insertb;
+        p.slot = inserti;
+        return {p, true};
+    }
+
+    // ---- erase (mapdelete) --------------------------------------------------
+
+    template <class Q>
+    size_type erase_key(const Q& key) {
+        check_not_writing("concurrent map writes");
+        if (count_ == 0) return 0;
+        const std::uint64_t hash = hash_of(key);
+        write_guard guard(*this);
+        pos p;
+        chain_for(hash, p);
+        const std::uint8_t top = tophash(hash);
+        for (bucket* b = p.b; b; b = b->overflow) {
+            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                const std::uint8_t t = b->tophash[i];
+                if (t != top) {
+                    if (t == emptyRest) return 0;
+                    continue;
+                }
+                if (!equal(key, b->entry(i)->first)) continue;
+                bucket* head = p.b;
+                delete_slot(head, b, i);
+                // Go runs growWork before its search; we run it after the entry
+                // is gone (the bucket it evacuates is the same), so that erasing
+                // an absent key moves nothing.
+                if (growing() && !paused()) growWork(p.i);
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    // Erase the entry at p (erase(iterator)). Moves nothing else: the returned
+    // position is the next entry in iteration order.
+    pos erase_at(pos p) {
+        check_not_writing("concurrent map writes");
+        write_guard guard(*this);
+        bucket* head = p.in_old ? oldbuckets_ + (p.i & old_mask()) : buckets_ + p.i;
+        delete_slot(head, p.b, p.slot);
+        ++p.slot;
+        settle(p);
+        return p;
+    }
+
+    // ---- clear (mapclear) ---------------------------------------------------
+
+    void clear() {
+        check_not_writing("concurrent map writes");
+        write_guard guard(*this);
+        if (paused()) {
+            // A range() is walking the arrays: empty every slot in place.
+            for_each_chain([&](bucket* head, bool) {
+                for (bucket* b = head; b; b = b->overflow)
+                    for (std::uint8_t i = 0; i < bucketCnt; ++i)
+                        if (b->tophash[i] >= minTopHash) {
+                            destroy_entry(b, i);
+                            b->tophash[i] = emptyRest;
+                        } else if (isEmpty(b->tophash[i])) {
+                            b->tophash[i] = emptyRest;
+                        }
+            });
+            count_ = 0;
+            hash0_ = fastrand64();
+            return;
+        }
+        // Go keeps B and the current array and forgets the old one.
+        free_old_array_entries_and_chains();
+        if (buckets_) {
+            for (size_type i = 0, n = size_type{1} << B_; i < n; ++i) release_chain(buckets_ + i, false);
+            init_buckets(buckets_, size_type{1} << B_);
+            nextOverflow_ = nalloc_ > (size_type{1} << B_) ? buckets_ + (size_type{1} << B_) : nullptr;
+        }
+        count_ = 0;
+        noverflow_ = 0;
+        overflow_in_use_ = 0;
+        hash0_ = fastrand64();
+    }
+
+    // reserve(n) / make(map, n): make sure n entries fit without a grow. Never
+    // makes the array smaller. Rehashes everything when the map is not empty.
+    void reserve(size_type n) {
+        if (n > max_size()) throw std::length_error("gomap: reserve size exceeds max_size()");
+        if (paused()) return;  // a range() is walking the arrays; a hint can wait
+        std::uint8_t b = B_;
+        while (overLoadFactor(n, b)) ++b;
+        if (b == B_) return;  // fits (B = 0: in the lazily allocated single bucket)
+        rehash_to(b);
+    }
+
+    // ---- iteration ----------------------------------------------------------
+
+    size_type bucket_count() const noexcept { return size_type{1} << B_; }
+
+    pos begin_pos() const {
+        pos p;
+        if (count_ == 0 || buckets_ == nullptr) return p;
+        p.i = 0;
+        start_chain(p);
+        settle(p);
+        return p;
+    }
+
+    // Move p to the first live entry at or after it (in the order of new bucket
+    // index, then chain, then slot); p.b == nullptr when there is none.
+    void settle(pos& p) const noexcept {
+        const size_type nb = size_type{1} << B_;
+        for (;;) {
+            while (p.b) {
+                for (; p.slot < bucketCnt; ++p.slot) {
+                    const std::uint8_t t = p.b->tophash[p.slot];
+                    if (t == emptyRest) {
+                        p.b = nullptr;  // the rest of this chain is empty
+                        break;
+                    }
+                    if (t < minTopHash) continue;
+                    if (p.in_old && !belongs_to(p.b, p.slot, p.i)) continue;
+                    return;
+                }
+                if (p.b) {
+                    p.b = p.b->overflow;
+                    p.slot = 0;
+                }
+            }
+            if (++p.i >= nb) {
+                p = pos{};
+                return;
+            }
+            start_chain(p);
+        }
+    }
+
+    void advance(pos& p) const noexcept {
+        check_not_writing("concurrent map iteration and map write");
+        ++p.slot;
+        settle(p);
+    }
+
+    // Go's mapiterinit + mapiternext for range(): a random start bucket and a
+    // random slot offset, then every bucket once. fn(const K&, V&) may return
+    // bool (false stops). While it runs, evacuation is paused (see DESIGN).
+    template <class Self, class Fn>
+    static void range_impl(Self& self, Fn& fn) {
+        if (self.count_ == 0 || self.buckets_ == nullptr) return;
+        const std::uint64_t r = fastrand64();
+        const std::uint8_t B = self.B_;
+        const size_type nb = size_type{1} << B;
+        const size_type start = r & (nb - 1);
+        const std::uint8_t offset = static_cast<std::uint8_t>((r >> B) & (bucketCnt - 1));
+        for (size_type k = 0; k < nb; ++k) {
+            pos p;
+            p.i = (start + k) & (nb - 1);
+            self.start_chain(p);
+            for (bucket* b = p.b; b; b = b->overflow) {
+                for (std::uint8_t j = 0; j < bucketCnt; ++j) {
+                    const std::uint8_t s = static_cast<std::uint8_t>((j + offset) & (bucketCnt - 1));
+                    if (b->tophash[s] < minTopHash) continue;
+                    if (p.in_old && !self.belongs_to(b, s, p.i)) continue;
+                    self.check_not_writing("concurrent map iteration and map write");
+                    auto* e = b->entry(s);
+                    if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const K&, decltype((e->second))>,
+                                                 bool>) {
+                        if (!fn(std::as_const(e->first), e->second)) return;
+                    } else {
+                        fn(std::as_const(e->first), e->second);
+                    }
+                }
+            }
+        }
+    }
+
+    struct range_pause {
+        hmap& h;
+        explicit range_pause(hmap& m) noexcept : h(m) { ++h.range_depth_; }
+        ~range_pause() { --h.range_depth_; }
+    };
+
+    // ---- structure walks (tests, the lab, invariants) -------------------------
+
+    // Calls fn(head, is_old) once for every initialised chain: the old array's
+    // chains not yet evacuated, and the new array's chains whose sources are.
+    template <class Fn>
+    void for_each_chain(Fn&& fn) const {
+        if (buckets_ == nullptr) return;
+        const size_type nb = size_type{1} << B_;
+        if (oldbuckets_) {
+            const size_type nob = size_type{1} << oldB_;
+            for (size_type k = 0; k < nob; ++k)
+                if (!oldbuckets_[k].evacuated()) fn(oldbuckets_ + k, true);
+        }
+        for (size_type i = 0; i < nb; ++i)
+            if (new_bucket_ready(i)) fn(buckets_ + i, false);
+    }
+
+    // Verifies what the design promises; returns an empty string when all hold.
+    std::string check_invariants() const {
+        size_type live = 0, overflow = 0;
+        std::string err;
+        for_each_chain([&](bucket* head, bool is_old) {
+            bool rest = false;
+            for (bucket* b = head; b; b = b->overflow) {
+                if (b != head) ++overflow;
+                for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                    const std::uint8_t t = b->tophash[i];
+                    if (rest && t != emptyRest && err.empty()) err = "slot after emptyRest is not emptyRest";
+                    if (t == emptyRest) rest = true;
+                    if (t > emptyOne && t < minTopHash && err.empty()) err = "evacuated mark in a live chain";
+                    if (t < minTopHash) continue;
+                    ++live;
+                    const auto& k = b->entry(i)->first;
+                    if constexpr (maybe_irreflexive<K>) {
+                        if (!eq_(k, k)) continue;  // NaN: placed by a random hash
+                    }
+                    const std::uint64_t h = hash_of(k);
+                    if (tophash(h) != t && err.empty()) err = "tophash does not match the key's hash";
+                    pos p;
+                    chain_for(h, p);
+                    if ((p.b != head || p.in_old != is_old) && err.empty()) err = "entry is not in its key's chain";
+                }
+            }
+        });
+        if (live != count_ && err.empty()) err = "count does not match live entries";
+        if (overflow != overflow_in_use_ && err.empty()) err = "overflow bucket count is off";
+        return err;
+    }
+
+private:
+    // ---- checked mode (Go's hashWriting) ------------------------------------
+
+    void check_not_writing([[maybe_unused]] const char* msg) const noexcept {
+#if GOMAP_CHECKED
+        if (GOMAP_UNLIKELY(writing_.load(std::memory_order_relaxed) != 0)) fatal(msg);
+#endif
+    }
+    struct write_guard {
+#if GOMAP_CHECKED
+        hmap& h;
+        explicit write_guard(hmap& m) noexcept : h(m) {
+            // Go: h.flags ^= hashWriting, after hashing (a panicking hash leaves the map usable).
+            h.writing_.fetch_xor(1, std::memory_order_relaxed);
+        }
+        ~write_guard() {
+            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal("concurrent map writes");
+            h.writing_.store(0, std::memory_order_relaxed);
+        }
+#else
+        explicit write_guard(hmap&) noexcept {}
+#endif
+    };
+
+    // ---- small helpers ------------------------------------------------------
+
+    size_type bucket_mask() const noexcept { return (size_type{1} << B_) - 1; }
+    size_type old_mask() const noexcept { return (size_type{1} << oldB_) - 1; }
+    bool paused() const noexcept { return range_depth_ != 0; }
+
+    // New bucket i may be read: no grow in progress, or its source is evacuated.
+    bool new_bucket_ready(size_type i) const noexcept {
+        return !oldbuckets_ || oldbuckets_[i & old_mask()].evacuated();
+    }
+
+    void start_chain(pos& p) const noexcept {
+        p.slot = 0;
+        p.in_old = false;
+        p.b = buckets_ + p.i;
+        if (oldbuckets_) {
+            bucket* ob = oldbuckets_ + (p.i & old_mask());
+            if (!ob->evacuated()) {
+                p.b = ob;
+                p.in_old = true;
+            }
+        }
+    }
+
+    // While a grow is in progress an iterator walks an old chain once for each
+    // new bucket it feeds (X and Y), and keeps only the entries bound for new
+    // bucket i (Go's checkBucket). NaN keys go by tophash & 1, as in evacuate.
+    bool belongs_to(const bucket* b, std::uint8_t s, size_type i) const noexcept {
+        if (B_ == oldB_) return true;  // same-size grow: old bucket i feeds new bucket i only
+        const size_type newbit = size_type{1} << oldB_;
+        const auto& k = b->entry(s)->first;
+        if constexpr (maybe_irreflexive<K>) {
+            if (!eq_(k, k)) return ((b->tophash[s] & 1) != 0) == ((i & newbit) != 0);
+        }
+        return (hash_of(k) & newbit) == (i & newbit);
+    }
+
+    // ---- memory -------------------------------------------------------------
+
+    bucket* allocate_buckets(size_type n) {
+        bucket_alloc a(alloc_);
+        bucket* p = bucket_alloc_traits::allocate(a, n);
+        bytes_ += n * sizeof(bucket);
+        return p;
+    }
+    void deallocate_buckets(bucket* p, size_type n) noexcept {
+        bucket_alloc a(alloc_);
+        bucket_alloc_traits::deallocate(a, p, n);
+        bytes_ -= n * sizeof(bucket);
+    }
+    static void init_buckets(bucket* p, size_type n) noexcept {
+        for (size_type i = 0; i < n; ++i) p[i].init();
+    }
+
+    // Go's makeBucketArray: 2^b buckets, plus 2^(b-4) spare overflow buckets when
+    // b >= 4, plus as many more as fit in the allocator's rounding (Go's size
+    // classes, go_roundupsize). Only the 2^b main buckets are initialised, and
+    // only when `zero` (a grow leaves them to evacuation).
+    struct bucket_array {
+        bucket* p;
+        size_type n;
+    };
+    bucket_array make_bucket_array(std::uint8_t b, bool zero) {
+        const size_type base = size_type{1} << b;
+        size_type n = base;
+        if (b >= 4) {
+            n += size_type{1} << (b - 4);
+            const size_type sz = sizeof(bucket) * n;
+            const size_type up = go_roundupsize(sz);
+            if (up != sz) n = up / sizeof(bucket);
+        }
+        bucket* p = allocate_buckets(n);
+        if (zero) init_buckets(p, base);
+        return {p, n};
+    }
+
+    void install_array(bucket_array a, std::uint8_t b) noexcept {
+        buckets_ = a.p;
+        nalloc_ = a.n;
+        B_ = b;
+        const size_type base = size_type{1} << b;
+        nextOverflow_ = a.n > base ? a.p + base : nullptr;
+        overflowEnd_ = a.p + a.n;
+    }
+
+    void makemap(size_type hint) {
+        if (hint > max_size()) throw std::length_error("gomap: size hint exceeds max_size()");
+        std::uint8_t b = 0;
+        while (overLoadFactor(hint, b)) ++b;
+        if (b != 0) install_array(make_bucket_array(b, true), b);
+    }
+
+    void alloc_first_bucket() {
+        install_array(make_bucket_array(0, true), 0);
+    }
+
+    bool in_array(const bucket* p, const bucket* arr, size_type n) const noexcept {
+        auto x = reinterpret_cast<std::uintptr_t>(p), lo = reinterpret_cast<std::uintptr_t>(arr);
+        return arr != nullptr && x >= lo && x < lo + n * sizeof(bucket);
+    }
+
+    // Go's newoverflow: a spare bucket from the array if one is left, else a new
+    // one. Chained after b. An old chain (an insert made while a range() pauses a
+    // grow) never takes the new array's spares.
+    bucket* newoverflow(bucket* b, bool for_old_chain) {
+        bucket* ovf;
+        if (!for_old_chain && nextOverflow_ != nullptr) {
+            ovf = nextOverflow_++;
+            if (nextOverflow_ == overflowEnd_) nextOverflow_ = nullptr;
+        } else {
+            ovf = allocate_buckets(1);
+        }
+        ovf->init();
+        incrnoverflow();
+        ++overflow_in_use_;
+        b->overflow = ovf;
+        return ovf;
+    }
+
+    // Go's incrnoverflow: exact below B = 16, sampled (1 in 2^(B-15)) above,
+    // so that the 16-bit counter can still reach 2^15 for a big table.
+    void incrnoverflow() noexcept {
+        if (B_ < 16) {
+            ++noverflow_;
+            return;
+        }
+        const std::uint32_t mask = (std::uint32_t{1} << (B_ - 15)) - 1;
+        if ((static_cast<std::uint32_t>(fastrand64()) & mask) == 0) ++noverflow_;
+    }
+
+    // ---- entries ------------------------------------------------------------
+
+    template <class Make>
+    void construct_entry(bucket* b, std::uint8_t i, Make&& make) {
+        value_alloc va(alloc_);
+        if constexpr (indirect) {
+            value_type* node = value_alloc_traits::allocate(va, 1);
+            try {
+                make(va, node);
+            } catch (...) {
+                value_alloc_traits::deallocate(va, node, 1);
+                throw;
+            }
+            b->slots[i] = node;
+            bytes_ += sizeof(value_type);
+        } else {
+            make(va, static_cast<value_type*>(b->raw(i)));
+        }
+    }
+
+    void destroy_entry(bucket* b, std::uint8_t i) noexcept {
+        value_alloc va(alloc_);
+        value_type* e = b->entry(i);
+        value_alloc_traits::destroy(va, e);
+        if constexpr (indirect) {
+            value_alloc_traits::deallocate(va, e, 1);
+            bytes_ -= sizeof(value_type);
+        }
+    }
+
+    // Move slot (from, i) into the empty slot (to, j). Keys are moved out of
+    // their `const` (the pair is destroyed right after), as Boost's flat maps do.
+    void move_entry(bucket* from, std::uint8_t i, bucket* to, std::uint8_t j) noexcept {
+        if constexpr (indirect) {
+            to->slots[j] = from->slots[i];
+        } else {
+            value_alloc va(alloc_);
+            value_type* e = from->entry(i);
+            value_alloc_traits::construct(va, static_cast<value_type*>(to->raw(j)),
+                                          std::move(const_cast<K&>(e->first)), std::move(e->second));
+            value_alloc_traits::destroy(va, e);
+        }
+    }
+
+    // Go's mapdelete, after the key is found at (b, i) in the chain headed by head.
+    void delete_slot(bucket* head, bucket* b, std::uint8_t i) noexcept {
+        destroy_entry(b, i);
+        b->tophash[i] = emptyOne;
+        // If the bucket now ends in a bunch of emptyOne states, turn them into
+        // emptyRest: walk back from i while slots are emptyOne, crossing into the
+        // previous bucket of the chain (found from head, as Go does).
+        bool more_after;
+        if (i == bucketCnt - 1)
+            more_after = b->overflow != nullptr && b->overflow->tophash[0] != emptyRest;
+        else
+            more_after = b->tophash[i + 1] != emptyRest;
+        if (!more_after) {
+            for (;;) {
+                b->tophash[i] = emptyRest;
+                if (i == 0) {
+                    if (b == head) break;  // beginning of the chain
+                    bucket* c = b;
+                    for (b = head; b->overflow != c; b = b->overflow) {
+                    }
+                    i = bucketCnt - 1;
+                } else {
+                    --i;
+                }
+                if (b->tophash[i] != emptyOne) break;
+            }
+        }
+        --count_;
+        // Reset the seed when the map empties, so that an attacker cannot keep
+        // probing one layout by refilling it (Go does the same).
+        if (count_ == 0) hash0_ = fastrand64();
+    }
+
+    // ---- growth (hashGrow, growWork, evacuate, advanceEvacuationMark) ---------
+
+    void hashGrow() {
+        // Grow by one B if over the load factor; otherwise it is the overflow
+        // rule, and a same-size grow compacts the chains.
+        const std::uint8_t bigger = overLoadFactor(count_ + 1, B_) ? 1 : 0;
+        const std::uint8_t newB = static_cast<std::uint8_t>(B_ + bigger);
+        bucket_array a = make_bucket_array(newB, /*zero=*/false);
+        oldbuckets_ = buckets_;
+        old_nalloc_ = nalloc_;
+        oldB_ = B_;
+        install_array(a, newB);
+        nevacuate_ = 0;
+        noverflow_ = 0;
+        ++resizes_;
+    }
+
+    void growWork(size_type bucket_index) {
+        // Evacuate the old bucket for the bucket we are about to use, then one
+        // more to make progress.
+        evacuate(bucket_index & old_mask());
+        if (growing()) evacuate(nevacuate_);
+    }
+
+    void evacuate(size_type oldbucket) {
+        bucket* const ob = oldbuckets_ + oldbucket;
+        const size_type newbit = size_type{1} << oldB_;
+        const bool doubling = B_ > oldB_;
+        if (!ob->evacuated()) {
+            struct dest {
+                bucket* b;
+                std::uint8_t i;
+            } xy[2];
+            xy[0] = {buckets_ + oldbucket, 0};
+            xy[0].b->init();
+            if (doubling) {
+                xy[1] = {buckets_ + oldbucket + newbit, 0};
+                xy[1].b->init();
+            }
+            if (ob->overflow != nullptr) reserve_destinations(ob, xy[0].b, doubling ? xy[1].b : nullptr);
+            for (bucket* b = ob; b != nullptr;) {
+                for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                    std::uint8_t top = b->tophash[i];
+                    if (isEmpty(top)) {
+                        b->tophash[i] = evacuatedEmpty;
+                        continue;
+                    }
+                    std::uint8_t useY = 0;
+                    if (doubling) useY = goes_to_y(b, i, newbit) ? 1 : 0;
+                    b->tophash[i] = static_cast<std::uint8_t>(evacuatedX + useY);
+                    dest& d = xy[useY];
+                    if (d.i == bucketCnt) {
+                        d.b = d.b->overflow;  // reserved by reserve_destinations
+                        d.i = 0;
+                    }
+                    d.b->tophash[d.i] = top;
+                    move_entry(b, i, d.b, d.i);
+                    ++d.i;
+                }
+                bucket* next = b->overflow;
+                if (b != ob) {
+                    --overflow_in_use_;
+                    if (!in_array(b, oldbuckets_, old_nalloc_)) deallocate_buckets(b, 1);
+                }
+                b = next;
+            }
+            ob->overflow = nullptr;
+            trim_reserved(xy[0].b);
+            if (doubling) trim_reserved(xy[1].b);
+        }
+        if (oldbucket == nevacuate_) advanceEvacuationMark(newbit);
+    }
+
+    // Which half an entry goes to: the hash bit 2^oldB. A key that is not equal
+    // to itself (NaN) has a random hash, so Go sends it by its tophash's low bit,
+    // which is what iteration (belongs_to) assumes too.
+    bool goes_to_y(const bucket* b, std::uint8_t i, size_type newbit) const noexcept {
+        const auto& k = b->entry(i)->first;
+        if constexpr (maybe_irreflexive<K>) {
+            if (!eq_(k, k)) return (b->tophash[i] & 1) != 0;
+        }
+        return (hash_of(k) & newbit) != 0;
+    }
+
+    // Evacuating a chain may need overflow buckets in the destinations. They are
+    // allocated before the first entry moves, so that a failed allocation throws
+    // with nothing moved. Only chains that have overflow buckets can need any.
+    void reserve_destinations(bucket* ob, bucket* x, bucket* y) {
+        size_type nx = 0, ny = 0;
+        const size_type newbit = size_type{1} << oldB_;
+        for (bucket* b = ob; b; b = b->overflow)
+            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                if (b->tophash[i] < minTopHash) continue;
+                if (y != nullptr && goes_to_y(b, i, newbit))
+                    ++ny;
+                else
+                    ++nx;
+            }
+        auto extend = [&](bucket* head, size_type n) {
+            bucket* last = head;
+            for (size_type have = bucketCnt; have < n; have += bucketCnt) last = newoverflow(last, false);
+        };
+        extend(x, nx);
+        if (y != nullptr) extend(y, ny);
+    }
+    // Reserved buckets are all used by construction (counts were exact); this
+    // only guards the invariant in checked builds.
+    void trim_reserved([[maybe_unused]] bucket* last_used) const noexcept {
+#if GOMAP_CHECKED
+        if (last_used->overflow != nullptr) fatal("gomap: evacuation reserved an unused overflow bucket");
+#endif
+    }
+
+    void advanceEvacuationMark(size_type newbit) {
+        ++nevacuate_;
+        // Skip buckets already evacuated by inserts and erases, but look at no
+        // more than 1024 of them per step (Go's bound on the work of one write).
+        size_type stop = nevacuate_ + 1024;
+        if (stop > newbit) stop = newbit;
+        while (nevacuate_ != stop && oldbuckets_[nevacuate_].evacuated()) ++nevacuate_;
+        if (nevacuate_ == newbit) {
+            // Growing is all done. Free the old array: its entries have all been
+            // moved, and its separately allocated overflow buckets are gone already.
+            deallocate_buckets(oldbuckets_, old_nalloc_);
+            oldbuckets_ = nullptr;
+            old_nalloc_ = 0;
+            oldB_ = 0;
+        }
+    }
+
+    // ---- whole-table operations ---------------------------------------------
+
+    // Rebuild the table at 2^b buckets at once (reserve on a non-empty map).
+    void rehash_to(std::uint8_t b) {
+        bucket_array a = make_bucket_array(b, true);
+        // Detach the current table, install the new one, then move every entry.
+        bucket* ob = buckets_;
+        const size_type on = nalloc_;
+        const std::uint8_t oB = B_;
+        bucket* oob = oldbuckets_;
+        const size_type oon = old_nalloc_;
+        const std::uint8_t ooB = oldB_;
+        const size_type cnt = count_;
+        buckets_ = nullptr;
+        oldbuckets_ = nullptr;
+        old_nalloc_ = 0;
+        oldB_ = 0;
+        install_array(a, b);
+        noverflow_ = 0;
+        overflow_in_use_ = 0;
+        nevacuate_ = 0;
+        count_ = 0;
+        auto move_chain = [&](bucket* head, bucket* arr, size_type narr) {
+            for (bucket* c = head; c;) {
+                for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                    if (c->tophash[i] < minTopHash) continue;
+                    place_moved(c, i);
+                }
+                bucket* next = c->overflow;
+                if (c != head && !in_array(c, arr, narr)) deallocate_buckets(c, 1);
+                c = next;
+            }
+        };
+        if (oob) {
+            const size_type nob = size_type{1} << ooB, nb = size_type{1} << oB;
+            for (size_type k = 0; k < nob; ++k)
+                if (!oob[k].evacuated()) move_chain(oob + k, oob, oon);
+            for (size_type i = 0; i < nb; ++i)
+                if (oob[i & (nob - 1)].evacuated()) move_chain(ob + i, ob, on);
+            deallocate_buckets(oob, oon);
+        } else if (ob) {
+            for (size_type i = 0, nb = size_type{1} << oB; i < nb; ++i) move_chain(ob + i, ob, on);
+        }
+        if (ob) deallocate_buckets(ob, on);
+        count_ = cnt;
+        ++resizes_;
+    }
+
+    // Insert a moved entry at its place in the (non-growing) current table.
+    void place_moved(bucket* from, std::uint8_t i) noexcept {
+        const std::uint8_t top = from->tophash[i];
+        const auto& k = from->entry(i)->first;
+        std::uint64_t h = hash_of(k);
+        bucket* b = buckets_ + (h & bucket_mask());
+        for (;;) {
+            for (std::uint8_t j = 0; j < bucketCnt; ++j) {
+                if (isEmpty(b->tophash[j])) {
+                    b->tophash[j] = top;
+                    move_entry(from, i, b, j);
+                    ++count_;
+                    return;
+                }
+            }
+            if (b->overflow == nullptr) {
+                // noexcept path: reserve() allocated 2^(B-4)+ spares; beyond them
+                // a failed allocation terminates (documented on reserve).
+                newoverflow(b, false);
+            }
+            b = b->overflow;
+        }
+    }
+
+    // Destroy entries and release overflow buckets of one chain (not its head).
+    void release_chain(bucket* head, bool is_old) noexcept {
+        bucket* arr = is_old ? oldbuckets_ : buckets_;
+        const size_type n = is_old ? old_nalloc_ : nalloc_;
+        for (bucket* b = head; b;) {
+            for (std::uint8_t i = 0; i < bucketCnt; ++i)
+                if (b->tophash[i] >= minTopHash) destroy_entry(b, i);
+            bucket* next = b->overflow;
+            if (b != head && !in_array(b, arr, n)) deallocate_buckets(b, 1);
+            b = next;
+        }
+    }
+
+    void free_old_array_entries_and_chains() noexcept {
+        if (!oldbuckets_) return;
+        const size_type nob = size_type{1} << oldB_;
+        const size_type nb = size_type{1} << B_;
+        // New buckets fed by unevacuated old buckets were never initialised:
+        // initialise them so that the current array is whole again.
+        for (size_type i = 0; i < nb; ++i)
+            if (!oldbuckets_[i & (nob - 1)].evacuated()) buckets_[i].init();
+        for (size_type k = 0; k < nob; ++k)
+            if (!oldbuckets_[k].evacuated()) release_chain(oldbuckets_ + k, true);
+        deallocate_buckets(oldbuckets_, old_nalloc_);
+        oldbuckets_ = nullptr;
+        old_nalloc_ = 0;
+        oldB_ = 0;
+        nevacuate_ = 0;
+    }
+
+    void destroy_all() noexcept {
+        if (buckets_ == nullptr) return;
+        // Chains of the new array that are not ready hold nothing yet.
+        const size_type nb = size_type{1} << B_;
+        for (size_type i = 0; i < nb; ++i)
+            if (new_bucket_ready(i)) release_chain(buckets_ + i, false);
+        if (oldbuckets_) {
+            const size_type nob = size_type{1} << oldB_;
+            for (size_type k = 0; k < nob; ++k)
+                if (!oldbuckets_[k].evacuated()) release_chain(oldbuckets_ + k, true);
+            deallocate_buckets(oldbuckets_, old_nalloc_);
+        }
+        deallocate_buckets(buckets_, nalloc_);
+        reset_empty();
+    }
+
+    void reset_empty() noexcept {
+        count_ = 0;
+        B_ = 0;
+        oldB_ = 0;
+        noverflow_ = 0;
+        buckets_ = nullptr;
+        nalloc_ = 0;
+        oldbuckets_ = nullptr;
+        old_nalloc_ = 0;
+        nevacuate_ = 0;
+        nextOverflow_ = nullptr;
+        overflowEnd_ = nullptr;
+        bytes_ = 0;
+        overflow_in_use_ = 0;
+    }
+
+    // ---- Go's hmap fields, and ours ---------------------------------------------
+    size_type count_ = 0;               // live entries
+    std::uint8_t B_ = 0;                // log2 of the bucket array's length
+    std::uint8_t oldB_ = 0;             // B of oldbuckets_ while growing
+    std::uint16_t noverflow_ = 0;       // approximate number of overflow buckets
+    std::uint64_t hash0_ = 0;           // hash seed
+    bucket* buckets_ = nullptr;         // 2^B buckets (+ spare overflow buckets)
+    size_type nalloc_ = 0;              // buckets allocated with buckets_
+    bucket* oldbuckets_ = nullptr;      // previous array, only while growing
+    size_type old_nalloc_ = 0;
+    size_type nevacuate_ = 0;           // old buckets below this are evacuated
+    bucket* nextOverflow_ = nullptr;    // Go's mapextra.nextOverflow: next free spare
+    bucket* overflowEnd_ = nullptr;     // end of the spare region
+    size_type bytes_ = 0;               // bytes held from the allocator
+    size_type overflow_in_use_ = 0;     // overflow buckets linked into chains
+    size_type resizes_ = 0;             // grows started
+    size_type range_depth_ = 0;         // running non-const range() loops
+#if GOMAP_CHECKED
+    mutable std::atomic<std::uint8_t> writing_{0};  // Go's hashWriting flag
+#endif
+    [[no_unique_address]] Hash hash_;
+    [[no_unique_address]] KeyEqual eq_;
+    [[no_unique_address]] Alloc alloc_;
+};
+
+}  // namespace detail
+}  // namespace gomap

@@ -1,0 +1,525 @@
+// gomap/map.hpp — gomap::go_map and gomap::map: Go's runtime map with the
+// interface of std::unordered_map.
+//
+//   gomap::go_map<K, V>  Go 1.18's map, rule for rule: same growth, same delete
+//                        rules, same bucket counts and bytes. Like Go's map it
+//                        never gives bucket memory back while it lives.
+//   gomap::map<K, V>     the same engine with the shrink policy (giving memory
+//                        back is being built; for now it behaves as go_map).
+//
+// Both are basic_map<K, V, Hash, KeyEqual, Allocator, Policy>; the engine is
+// detail::hmap (detail/hmap.hpp starts with the design).
+//
+// ITERATORS, REFERENCES AND WHAT INVALIDATES THEM
+// Entries live inside buckets and move when the table grows, so the rules are
+// those of a flat hash map (absl::flat_hash_map), made incremental:
+//   * find, contains, count, at, operator[] and insert* of a key that is already
+//     present, range() over a const map, stats(): invalidate nothing.
+//   * An insertion of a new key (insert, emplace, try_emplace, insert_or_assign,
+//     operator[]) and erase(key) of a present key may move other entries (it does
+//     a step of an incremental grow): all iterators, pointers and references into
+//     the map are invalidated. The iterator returned by the insertion is valid.
+//   * erase(iterator) / erase(first, last) move nothing: only iterators to the
+//     erased entries are invalidated; the returned iterator is the next entry.
+//     `for (it = m.begin(); it != m.end();) it = m.erase(it);` empties the map.
+//   * clear(), reserve(), rehash(), swap, assignment: invalidate everything.
+//   * range(fn): fn may insert and erase any key (Go's for-range contract:
+//     every key present for the whole loop is visited exactly once, a key erased
+//     before it is reached is not visited, a key inserted during the loop is
+//     visited at most once). It must not call reserve/rehash/swap/assignment on
+//     the map, and must not keep iterators across its own inserts and erases.
+// Iteration order (begin/end) is bucket order; range() starts at a random bucket
+// and slot each call, as Go's for-range does, so no code can rely on an order.
+//
+// THREADS: const members may run concurrently with each other (lookups never
+// move entries). Any write needs exclusive access. With GOMAP_CHECKED (default
+// in builds without NDEBUG) a write that overlaps another write, a lookup or an
+// iteration step aborts with Go's messages: "concurrent map writes",
+// "concurrent map read and map write", "concurrent map iteration and map write".
+//
+// EXCEPTIONS: a throwing Hash, KeyEqual or constructor of the entry leaves the map
+// as it was, apart from incremental-grow work already done (strong guarantee
+// for its contents). reserve/rehash/constructors with a size throw
+// std::length_error above max_size(); allocation failure throws std::bad_alloc.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "detail/hmap.hpp"
+#include "hash.hpp"
+#include "stats.hpp"
+
+namespace gomap {
+
+namespace detail {
+template <class T>
+inline constexpr bool is_pair = false;
+template <class A, class B>
+inline constexpr bool is_pair<std::pair<A, B>> = true;
+}  // namespace detail
+
+template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
+          class Allocator = std::allocator<std::pair<const K, V>>, class Policy = shrink_policy>
+class basic_map {
+    using table = detail::hmap<K, V, Hash, KeyEqual, Allocator, Policy>;
+    using pos = typename table::pos;
+
+    template <class Q>
+    static constexpr bool transparent =
+        requires { typename Hash::is_transparent; typename KeyEqual::is_transparent; } &&
+        !std::is_convertible_v<Q, typename table::pos>;
+
+public:
+    using key_type = K;
+    using mapped_type = V;
+    using value_type = std::pair<const K, V>;
+    using size_type = std::size_t;
+    using difference_type = std::ptrdiff_t;
+    using hasher = Hash;
+    using key_equal = KeyEqual;
+    using allocator_type = Allocator;
+    using reference = value_type&;
+    using const_reference = const value_type&;
+    using pointer = typename std::allocator_traits<Allocator>::pointer;
+    using const_pointer = typename std::allocator_traits<Allocator>::const_pointer;
+    using policy_type = Policy;
+
+    template <bool Const>
+    class basic_iterator {
+        friend class basic_map;
+        using map_ptr = std::conditional_t<Const, const basic_map*, basic_map*>;
+
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = basic_map::value_type;
+        using difference_type = std::ptrdiff_t;
+        using reference = std::conditional_t<Const, const value_type&, value_type&>;
+        using pointer = std::conditional_t<Const, const value_type*, value_type*>;
+
+        basic_iterator() = default;
+        template <bool C = Const, class = std::enable_if_t<C>>
+        basic_iterator(const basic_iterator<false>& o) noexcept : m_(o.m_), p_(o.p_) {}
+
+        reference operator*() const noexcept { return *p_.b->entry(p_.slot); }
+        pointer operator->() const noexcept { return p_.b->entry(p_.slot); }
+        basic_iterator& operator++() noexcept {
+            m_->t_.advance(p_);
+            return *this;
+        }
+        basic_iterator operator++(int) noexcept {
+            auto r = *this;
+            ++*this;
+            return r;
+        }
+        friend bool operator==(const basic_iterator& a, const basic_iterator& b) noexcept {
+            return a.p_.b == b.p_.b && a.p_.slot == b.p_.slot;
+        }
+
+    private:
+        template <bool>
+        friend class basic_iterator;
+        basic_iterator(map_ptr m, pos p) noexcept : m_(m), p_(p) {}
+        map_ptr m_ = nullptr;
+        pos p_{};
+    };
+    using iterator = basic_iterator<false>;
+    using const_iterator = basic_iterator<true>;
+
+    // ---- construction -------------------------------------------------------
+
+    basic_map() : basic_map(0) {}
+    // make(map[K]V, n): B is the smallest that holds n entries under the load factor.
+    explicit basic_map(size_type n, const Hash& h = Hash(), const KeyEqual& eq = KeyEqual(),
+                       const Allocator& a = Allocator())
+        : t_(n, h, eq, a) {}
+    explicit basic_map(const Allocator& a) : t_(0, Hash(), KeyEqual(), a) {}
+    basic_map(size_type n, const Allocator& a) : t_(n, Hash(), KeyEqual(), a) {}
+    template <class InputIt>
+    basic_map(InputIt first, InputIt last, size_type n = 0, const Hash& h = Hash(),
+              const KeyEqual& eq = KeyEqual(), const Allocator& a = Allocator())
+        : t_(n, h, eq, a) {
+        insert(first, last);
+    }
+    basic_map(std::initializer_list<value_type> il, size_type n = 0, const Hash& h = Hash(),
+              const KeyEqual& eq = KeyEqual(), const Allocator& a = Allocator())
+        : t_(n, h, eq, a) {
+        insert(il);
+    }
+
+    basic_map(const basic_map& o)
+        : basic_map(o, std::allocator_traits<Allocator>::select_on_container_copy_construction(
+                           o.get_allocator())) {}
+    basic_map(const basic_map& o, const Allocator& a)
+        : t_(o.size(), o.t_.hash_function(), o.t_.key_eq(), a) {
+        for (const auto& e : o) emplace_new(e.first, e.second);
+    }
+    basic_map(basic_map&& o) noexcept(std::is_nothrow_copy_constructible_v<Hash> &&
+                                      std::is_nothrow_copy_constructible_v<KeyEqual>)
+        : t_(0, o.t_.hash_function(), o.t_.key_eq(), o.t_.allocator()) {
+        t_.take(o.t_);
+    }
+    basic_map(basic_map&& o, const Allocator& a) : t_(0, o.t_.hash_function(), o.t_.key_eq(), a) {
+        if (a == o.t_.allocator()) {
+            t_.take(o.t_);
+        } else {
+            reserve(o.size());
+            for (auto& e : o) emplace_new(std::move(const_cast<K&>(e.first)), std::move(e.second));
+            o.clear();
+        }
+    }
+
+    basic_map& operator=(const basic_map& o) {
+        if (this != &o) {
+            using pocca = typename std::allocator_traits<Allocator>::propagate_on_container_copy_assignment;
+            basic_map tmp(o, pocca::value ? o.get_allocator() : get_allocator());
+            swap_contents(tmp);
+            if constexpr (pocca::value) t_.allocator() = o.get_allocator();
+        }
+        return *this;
+    }
+    basic_map& operator=(basic_map&& o) noexcept(
+        std::allocator_traits<Allocator>::propagate_on_container_move_assignment::value ||
+        std::allocator_traits<Allocator>::is_always_equal::value) {
+        if (this == &o) return *this;
+        using pocma = typename std::allocator_traits<Allocator>::propagate_on_container_move_assignment;
+        if (pocma::value || get_allocator() == o.get_allocator()) {
+            basic_map tmp(std::move(o));  // o is left empty
+            swap_contents(tmp);
+            if constexpr (pocma::value) t_.allocator() = tmp.get_allocator();
+        } else {
+            basic_map tmp(std::move(o), get_allocator());
+            swap_contents(tmp);
+        }
+        return *this;
+    }
+    basic_map& operator=(std::initializer_list<value_type> il) {
+        clear();
+        insert(il);
+        return *this;
+    }
+
+    ~basic_map() = default;
+
+    allocator_type get_allocator() const { return t_.allocator(); }
+    hasher hash_function() const { return t_.hash_function(); }
+    key_equal key_eq() const { return t_.key_eq(); }
+
+    // ---- iterators ----------------------------------------------------------
+
+    iterator begin() noexcept { return {this, t_.begin_pos()}; }
+    const_iterator begin() const noexcept { return {this, t_.begin_pos()}; }
+    const_iterator cbegin() const noexcept { return begin(); }
+    iterator end() noexcept { return {this, pos{}}; }
+    const_iterator end() const noexcept { return {this, pos{}}; }
+    const_iterator cend() const noexcept { return end(); }
+
+    // ---- capacity -----------------------------------------------------------
+
+    [[nodiscard]] bool empty() const noexcept { return t_.size() == 0; }
+    size_type size() const noexcept { return t_.size(); }
+    static constexpr size_type max_size() noexcept { return table::max_size(); }
+
+    // ---- lookup -------------------------------------------------------------
+
+    iterator find(const K& k) { return {this, t_.find_pos(k)}; }
+    const_iterator find(const K& k) const { return {this, t_.find_pos(k)}; }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    iterator find(const Q& k) {
+        return {this, t_.find_pos(k)};
+    }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    const_iterator find(const Q& k) const {
+        return {this, t_.find_pos(k)};
+    }
+
+    bool contains(const K& k) const { return t_.find_pos(k).b != nullptr; }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    bool contains(const Q& k) const {
+        return t_.find_pos(k).b != nullptr;
+    }
+    size_type count(const K& k) const { return contains(k) ? 1 : 0; }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    size_type count(const Q& k) const {
+        return contains(k) ? 1 : 0;
+    }
+
+    V& at(const K& k) { return at_impl(*this, k); }
+    const V& at(const K& k) const { return at_impl(*this, k); }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    V& at(const Q& k) {
+        return at_impl(*this, k);
+    }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    const V& at(const Q& k) const {
+        return at_impl(*this, k);
+    }
+
+    std::pair<iterator, iterator> equal_range(const K& k) {
+        auto it = find(k);
+        return {it, it == end() ? it : std::next(it)};
+    }
+    std::pair<const_iterator, const_iterator> equal_range(const K& k) const {
+        auto it = find(k);
+        return {it, it == end() ? it : std::next(it)};
+    }
+
+    V& operator[](const K& k) { return try_emplace(k).first->second; }
+    V& operator[](K&& k) { return try_emplace(std::move(k)).first->second; }
+
+    // ---- insertion ----------------------------------------------------------
+
+    std::pair<iterator, bool> insert(const value_type& v) { return try_emplace(v.first, v.second); }
+    std::pair<iterator, bool> insert(value_type&& v) {
+        return try_emplace(std::move(const_cast<K&>(v.first)), std::move(v.second));
+    }
+    template <class P, class = std::enable_if_t<std::is_constructible_v<value_type, P&&>>>
+    std::pair<iterator, bool> insert(P&& v) {
+        return emplace(std::forward<P>(v));
+    }
+    iterator insert(const_iterator, const value_type& v) { return insert(v).first; }
+    iterator insert(const_iterator, value_type&& v) { return insert(std::move(v)).first; }
+    template <class InputIt>
+    void insert(InputIt first, InputIt last) {
+        for (; first != last; ++first) emplace(*first);
+    }
+    void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
+
+    template <class M>
+    std::pair<iterator, bool> insert_or_assign(const K& k, M&& obj) {
+        return assign_impl(k, std::forward<M>(obj));
+    }
+    template <class M>
+    std::pair<iterator, bool> insert_or_assign(K&& k, M&& obj) {
+        return assign_impl(std::move(k), std::forward<M>(obj));
+    }
+    template <class M>
+    iterator insert_or_assign(const_iterator, const K& k, M&& obj) {
+        return insert_or_assign(k, std::forward<M>(obj)).first;
+    }
+    template <class M>
+    iterator insert_or_assign(const_iterator, K&& k, M&& obj) {
+        return insert_or_assign(std::move(k), std::forward<M>(obj)).first;
+    }
+
+    template <class... Args>
+    std::pair<iterator, bool> try_emplace(const K& k, Args&&... args) {
+        return try_emplace_impl(k, std::forward<Args>(args)...);
+    }
+    template <class... Args>
+    std::pair<iterator, bool> try_emplace(K&& k, Args&&... args) {
+        return try_emplace_impl(std::move(k), std::forward<Args>(args)...);
+    }
+    template <class... Args>
+    iterator try_emplace(const_iterator, const K& k, Args&&... args) {
+        return try_emplace(k, std::forward<Args>(args)...).first;
+    }
+    template <class... Args>
+    iterator try_emplace(const_iterator, K&& k, Args&&... args) {
+        return try_emplace(std::move(k), std::forward<Args>(args)...).first;
+    }
+
+    // emplace builds the key first when it can see it among the arguments (a
+    // key and a value, or a pair), so that an existing key costs no entry.
+    template <class... Args>
+    std::pair<iterator, bool> emplace(Args&&... args) {
+        if constexpr (sizeof...(Args) == 2) {
+            return emplace_two(std::forward<Args>(args)...);
+        } else if constexpr (sizeof...(Args) == 1 && (detail::is_pair<std::remove_cvref_t<Args>> && ...)) {
+            return emplace_pair(std::forward<Args>(args)...);
+        } else {
+            value_type tmp(std::forward<Args>(args)...);
+            return try_emplace(std::move(const_cast<K&>(tmp.first)), std::move(tmp.second));
+        }
+    }
+    template <class... Args>
+    iterator emplace_hint(const_iterator, Args&&... args) {
+        return emplace(std::forward<Args>(args)...).first;
+    }
+
+    // ---- erase --------------------------------------------------------------
+
+    size_type erase(const K& k) { return t_.erase_key(k); }
+    template <class Q, class = std::enable_if_t<transparent<Q> && !std::is_convertible_v<Q, iterator> &&
+                                                !std::is_convertible_v<Q, const_iterator>>>
+    size_type erase(Q&& k) {
+        return t_.erase_key(k);
+    }
+    iterator erase(iterator it) { return {this, t_.erase_at(it.p_)}; }
+    iterator erase(const_iterator it) { return {this, t_.erase_at(it.p_)}; }
+    iterator erase(const_iterator first, const_iterator last) {
+        iterator it{this, first.p_};
+        while (it != iterator{this, last.p_}) it = erase(it);
+        return it;
+    }
+
+    void clear() { t_.clear(); }
+
+    void swap(basic_map& o) noexcept(std::is_nothrow_swappable_v<Hash> && std::is_nothrow_swappable_v<KeyEqual>) {
+        t_.swap_functors(o.t_, std::allocator_traits<Allocator>::propagate_on_container_swap::value);
+        t_.swap_table(o.t_);
+    }
+    friend void swap(basic_map& a, basic_map& b) noexcept(noexcept(a.swap(b))) { a.swap(b); }
+
+    // ---- hash policy --------------------------------------------------------
+
+    // Make room for n entries without a grow (Go's make hint, applied late).
+    void reserve(size_type n) { t_.reserve(n); }
+    // std::unordered_map::rehash: at least n buckets' worth (in entries: n * 6.5).
+    void rehash(size_type n) { t_.reserve(n > max_size() / 8 ? n : n * 13 / 2); }
+    size_type bucket_count() const noexcept { return t_.bucket_count(); }
+    float load_factor() const noexcept {
+        return static_cast<float>(size()) / static_cast<float>(bucket_count());
+    }
+    // Entries per bucket at which the map grows (Go's loadFactorNum/Den).
+    static constexpr float max_load_factor() noexcept { return 6.5f; }
+
+    // ---- Go's ---------------------------------------------------------------
+
+    // for k, v := range m { ... } — see the contract at the top of this file.
+    // fn(const K&, V&) or fn(const K&, V&) -> bool (false stops the loop).
+    template <class Fn>
+    void range(Fn&& fn) {
+        typename table::range_pause pause(t_);
+        table::range_impl(t_, fn);
+    }
+    // Read-only loop: fn(const K&, const V&); may run concurrently with other
+    // const calls. fn must not modify the map.
+    template <class Fn>
+    void range(Fn&& fn) const {
+        auto cfn = [&](const K& k, V& v) {
+            if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const K&, const V&>, bool>)
+                return fn(k, std::as_const(v));
+            else
+                fn(k, std::as_const(v));
+        };
+        table::range_impl(t_, cfn);
+    }
+
+    map_stats stats() const noexcept { return t_.stats(); }
+
+    // O(n) self-check of the table's invariants (the emptyRest rule, every entry
+    // reachable from its key's chain, the counters). Empty string: all hold.
+    std::string check_invariants() const { return t_.check_invariants(); }
+
+    // Calls fn(head_bucket, is_old) for each bucket chain (tests and the lab).
+    template <class Fn>
+    void visit_chains(Fn&& fn) const {
+        t_.for_each_chain(fn);
+    }
+
+    friend bool operator==(const basic_map& a, const basic_map& b) {
+        if (a.size() != b.size()) return false;
+        for (const auto& e : a) {
+            auto it = b.find(e.first);
+            if (it == b.end() || !(it->second == e.second)) return false;
+        }
+        return true;
+    }
+
+private:
+    template <class Self, class Q>
+    static auto& at_impl(Self& self, const Q& k) {
+        auto it = self.find(k);
+        if (it == self.end()) throw std::out_of_range("gomap: key not found");
+        return it->second;
+    }
+
+    template <class KK, class... Args>
+    std::pair<iterator, bool> try_emplace_impl(KK&& k, Args&&... args) {
+        auto r = t_.find_or_insert(k, [&](auto& alloc, value_type* where) {
+            std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
+                alloc, where, std::piecewise_construct, std::forward_as_tuple(std::forward<KK>(k)),
+                std::forward_as_tuple(std::forward<Args>(args)...));
+        });
+        return {iterator{this, r.first}, r.second};
+    }
+
+    template <class KK, class M>
+    std::pair<iterator, bool> assign_impl(KK&& k, M&& obj) {
+        auto r = try_emplace_impl(std::forward<KK>(k), std::forward<M>(obj));
+        if (!r.second) {
+            if constexpr (std::is_floating_point_v<K>) {
+                // Go's needkeyupdate: m[+0.0] = v after m[-0.0] stores +0.0 as the key.
+                // The key is const inside the entry; rebuild the entry in place.
+                if (std::signbit(r.first->first) != std::signbit(static_cast<K>(k))) {
+                    value_type* e = &*r.first;
+                    V tmp(std::forward<M>(obj));
+                    auto alloc = typename std::allocator_traits<Allocator>::template rebind_alloc<value_type>(
+                        t_.allocator());
+                    using tr = std::allocator_traits<decltype(alloc)>;
+                    tr::destroy(alloc, e);
+                    tr::construct(alloc, e, static_cast<K>(k), std::move(tmp));
+                    return r;
+                }
+            }
+            r.first->second = std::forward<M>(obj);
+        }
+        return r;
+    }
+
+    template <class A, class B>
+    std::pair<iterator, bool> emplace_two(A&& a, B&& b) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<A>, K>) {
+            return try_emplace_impl(std::forward<A>(a), std::forward<B>(b));
+        } else if constexpr (std::is_same_v<std::remove_cvref_t<A>, std::piecewise_construct_t>) {
+            value_type tmp(std::forward<A>(a), std::forward<B>(b));
+            return try_emplace(std::move(const_cast<K&>(tmp.first)), std::move(tmp.second));
+        } else {
+            return try_emplace_impl(K(std::forward<A>(a)), std::forward<B>(b));
+        }
+    }
+    template <class P>
+    std::pair<iterator, bool> emplace_pair(P&& p) {
+        if constexpr (std::is_lvalue_reference_v<P>)
+            return emplace_two(p.first, p.second);
+        else
+            return emplace_two(std::move(p.first), std::move(p.second));
+    }
+
+    template <class KK, class VV>
+    void emplace_new(KK&& k, VV&& v) {
+        try_emplace_impl(std::forward<KK>(k), std::forward<VV>(v));
+    }
+
+    void swap_contents(basic_map& o) {
+        t_.swap_functors(o.t_, false);
+        t_.swap_table(o.t_);
+    }
+
+    table t_;
+};
+
+// Go's map, exactly: never gives bucket memory back while it lives.
+template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
+          class Allocator = std::allocator<std::pair<const K, V>>>
+using go_map = basic_map<K, V, Hash, KeyEqual, Allocator, go_policy>;
+
+// Go's map that gives memory back (the shrink policy).
+template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
+          class Allocator = std::allocator<std::pair<const K, V>>>
+using map = basic_map<K, V, Hash, KeyEqual, Allocator, shrink_policy>;
+
+// std::erase_if for gomap maps: erases every entry for which pred(entry) is true.
+template <class K, class V, class H, class E, class A, class P, class Pred>
+typename basic_map<K, V, H, E, A, P>::size_type erase_if(basic_map<K, V, H, E, A, P>& m, Pred pred) {
+    const auto before = m.size();
+    for (auto it = m.begin(); it != m.end();) {
+        if (pred(*it))
+            it = m.erase(it);
+        else
+            ++it;
+    }
+    return before - m.size();
+}
+
+}  // namespace gomap
