@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what gomap's build, tests and lab need on a fresh Debian 12 machine.
+# Idempotent: installs only the packages that are missing.
+set -euo pipefail
+
+pkgs=(cmake g++ make libgtest-dev libgmock-dev golang-go)
+[ "${GOMAP_SETUP_BENCH:-0}" = 1 ] && pkgs+=(libbenchmark-dev libabsl-dev libboost1.81-dev)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "gomap setup: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

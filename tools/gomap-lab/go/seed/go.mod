@@ -1,0 +1,3 @@
+module gomaplabseed
+
+go 1.19

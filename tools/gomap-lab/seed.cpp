@@ -1,0 +1,186 @@
+// gomap-lab seed — the article's experiment, for every map side by side.
+//
+// The Go program of the article: m := make(map[int]Person, 10000); insert 10,000
+// entries; GC; delete them all; GC; m = nil; GC — printing the heap at each
+// stage. Here the same four stages run for gomap::go_map and gomap::map, with
+// the bytes each map holds from its allocator, and for the real Go map (the
+// program in go/seed, run live when `go` is installed).
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gomap/gomap.hpp>
+
+#include "lab.hpp"
+
+namespace lab {
+namespace {
+
+// Go's Person{ID int64; Name string} is 24 bytes: an int64 and a string header
+// (pointer + length). string_view is the same pair in C++.
+struct Person {
+    std::int64_t ID;
+    std::string_view Name;
+};
+static_assert(sizeof(Person) == 24);
+
+struct stage_figure {
+    std::string stage;
+    std::uint64_t bytes = 0;  // held by the map (its allocator's count)
+    int B = -1;               // -1: no map
+    bool known = true;
+};
+
+struct column {
+    std::string name;
+    std::vector<stage_figure> stages;
+    std::string note;
+};
+
+constexpr const char* kStages[] = {"made", "filled", "deleted", "dropped"};
+
+template <class Map>
+column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint) {
+    gomap::allocation_counter counter;
+    using alloc = gomap::counting_allocator<std::pair<const std::int64_t, Person>>;
+    column c{name, {}, {}};
+    {
+        Map m(hint, {}, {}, alloc(&counter));
+        c.stages.push_back({"made", counter.bytes, m.stats().B});
+        for (std::uint64_t i = 0; i < n; ++i)
+            m[static_cast<std::int64_t>(i)] = Person{static_cast<std::int64_t>(i * 7919 % 1000000000), "hello world"};
+        c.stages.push_back({"filled", counter.bytes, m.stats().B});
+        // for k := range m { delete(m, k) }
+        m.range([&](const std::int64_t& k, Person&) { m.erase(k); });
+        c.stages.push_back({"deleted", counter.bytes, m.stats().B});
+    }
+    c.stages.push_back({"dropped", counter.bytes, -1});
+    return c;
+}
+
+column run_go(std::uint64_t n, std::uint64_t hint) {
+    column c{"Go 1.19 map (live)", {}, {}};
+    const char* tmp = std::getenv("TMPDIR");
+    std::string cmd = std::string("cd '") + GOMAP_LAB_GO_SEED_DIR + "' && GOCACHE='" + (tmp ? tmp : "/tmp") +
+                      "/gomap-lab-gocache' GOFLAGS=-mod=mod GO111MODULE=on '" + GOMAP_LAB_GO + "' run . -n " +
+                      std::to_string(n) + " -hint " + std::to_string(hint) + " 2>&1";
+    std::FILE* p = popen(cmd.c_str(), "r");
+    std::string out;
+    if (p) {
+        char buf[512];
+        while (std::fgets(buf, sizeof buf, p)) out += buf;
+    }
+    const int rc = p ? pclose(p) : -1;
+    for (const char* s : kStages) {
+        stage_figure f{s, 0, -1, false};
+        auto at = out.find(std::string(s) + " ");
+        unsigned long long bytes = 0;
+        int B = -1;
+        if (rc == 0 && at != std::string::npos && std::sscanf(out.c_str() + at + std::string_view(s).size(), " %llu %d", &bytes, &B) == 2) {
+            f.bytes = bytes;
+            f.B = B;
+            f.known = true;
+        }
+        c.stages.push_back(f);
+    }
+    if (rc != 0) c.note = "Go not run (install golang-go): " + out.substr(0, out.find('\n'));
+    return c;
+}
+
+void print_table(const std::vector<column>& cols, std::uint64_t n, std::uint64_t hint) {
+    std::printf("The seed article's experiment: m := make(map[int]Person, %llu); %llu inserts;\n"
+                "delete every key; m = nil. Bytes held by each map at each stage.\n\n",
+                static_cast<unsigned long long>(hint), static_cast<unsigned long long>(n));
+    std::printf("%-9s", "stage");
+    for (const auto& c : cols) std::printf("  %-24s", c.name.c_str());
+    std::printf("\n");
+    for (std::size_t s = 0; s < 4; ++s) {
+        std::printf("%-9s", kStages[s]);
+        for (const auto& c : cols) {
+            const auto& f = c.stages[s];
+            std::string cell = !f.known ? "-" : kib(f.bytes);
+            if (f.known && f.B >= 0) cell += "  B=" + std::to_string(f.B);
+            if (f.known && s == 2 && c.stages[1].bytes > 0)
+                cell += "  (" + std::to_string(f.bytes * 100 / c.stages[1].bytes) + "%)";
+            std::printf("  %-24s", cell.c_str());
+        }
+        std::printf("\n");
+    }
+    std::printf("\n(%%) = share of the filled map's bytes still held after deleting every key.\n"
+                "C++ maps: bytes counted by a counting allocator; Go: runtime HeapAlloc after GC,\n"
+                "minus the heap before make (the map's bucket arrays and overflow buckets).\n");
+    for (const auto& c : cols)
+        if (!c.note.empty()) std::printf("note: %s\n", c.note.c_str());
+}
+
+void print_json(const std::vector<column>& cols, std::uint64_t n, std::uint64_t hint) {
+    std::printf("{\"experiment\":\"seed\",\"n\":%llu,\"hint\":%llu,\"maps\":[",
+                static_cast<unsigned long long>(n), static_cast<unsigned long long>(hint));
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+        std::printf("%s{\"name\":\"%s\",\"stages\":[", i ? "," : "", cols[i].name.c_str());
+        for (std::size_t s = 0; s < cols[i].stages.size(); ++s) {
+            const auto& f = cols[i].stages[s];
+            if (f.known)
+                std::printf("%s{\"stage\":\"%s\",\"bytes\":%llu,\"B\":%d}", s ? "," : "", f.stage.c_str(),
+                            static_cast<unsigned long long>(f.bytes), f.B);
+            else
+                std::printf("%s{\"stage\":\"%s\",\"bytes\":null,\"B\":null}", s ? "," : "", f.stage.c_str());
+        }
+        std::printf("]}");
+    }
+    std::printf("]}\n");
+}
+
+}  // namespace
+
+int cmd_seed(const std::vector<std::string>& args) {
+    std::uint64_t n = 10000, hint = 10000;
+    bool json = false, go = true, hint_set = false;
+    constexpr std::uint64_t kMax = 100'000'000;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) throw usage_error{a + " needs a value"};
+            return args[++i];
+        };
+        if (a == "--help" || a == "-h") {
+            std::puts("usage: gomap-lab seed [--n N] [--hint H] [--json] [--no-go]\n"
+                      "  --n N      entries to insert (default 10000, at most 100000000)\n"
+                      "  --hint H   make() size hint (default 10000, or N when --n is given)\n"
+                      "  --json     machine-readable output\n"
+                      "  --no-go    do not run the real Go map even if `go` is installed");
+            return 0;
+        } else if (a == "--n") {
+            n = parse_count("--n", value(), kMax);
+            if (!hint_set) hint = n;
+        } else if (a == "--hint") {
+            hint = parse_count("--hint", value(), kMax);
+            hint_set = true;
+        } else if (a == "--json") {
+            json = true;
+        } else if (a == "--no-go") {
+            go = false;
+        } else {
+            throw usage_error{"unknown option '" + a + "' (try: gomap-lab seed --help)"};
+        }
+    }
+    std::vector<column> cols;
+    cols.push_back(run_cpp<gomap::go_map<std::int64_t, Person, gomap::hash<std::int64_t>, std::equal_to<std::int64_t>,
+                                         gomap::counting_allocator<std::pair<const std::int64_t, Person>>>>(
+        "gomap::go_map", n, hint));
+    cols.push_back(run_cpp<gomap::map<std::int64_t, Person, gomap::hash<std::int64_t>, std::equal_to<std::int64_t>,
+                                      gomap::counting_allocator<std::pair<const std::int64_t, Person>>>>(
+        "gomap::map", n, hint));
+    if (go) cols.push_back(run_go(n, hint));
+    if (json)
+        print_json(cols, n, hint);
+    else
+        print_table(cols, n, hint);
+    return 0;
+}
+
+}  // namespace lab
