@@ -31,6 +31,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -90,6 +91,19 @@ constexpr std::size_t go_roundupsize(std::size_t size) noexcept {
     return (size + pageSize - 1) / pageSize * pageSize;
 }
 
+// SWAR: a mask with bit 8*i+7 set for every byte i of `word` equal to `byte`.
+// Exact (no false positives): a byte is zero iff adding 0x7f to its low seven
+// bits does not carry into bit 7 and bit 7 is clear.
+constexpr std::uint64_t match_byte(std::uint64_t word, std::uint8_t byte) noexcept {
+    constexpr std::uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    const std::uint64_t x = word ^ (0x0101010101010101ULL * byte);
+    return ~(((x & lo7) + lo7) | x | lo7);
+}
+// Index of the slot of the lowest set bit of a match_byte() mask.
+constexpr unsigned first_slot(std::uint64_t mask) noexcept {
+    return static_cast<unsigned>(__builtin_ctzll(mask)) >> 3;
+}
+
 // The slot type: the entry itself, or a pointer to it when it is too big.
 template <class K, class V>
 struct slot_traits {
@@ -131,6 +145,13 @@ struct bmap {
     void init() noexcept {
         for (auto& t : tophash) t = emptyRest;
         overflow = nullptr;
+    }
+
+    // The 8 tophash bytes as one word, for matching all slots at once.
+    std::uint64_t tophash_word() const noexcept {
+        std::uint64_t w;
+        std::memcpy(&w, tophash, sizeof w);
+        return w;
     }
 
     // Go's evacuated(): evacuation marks every slot of the chain, so the first

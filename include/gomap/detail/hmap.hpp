@@ -250,18 +250,19 @@ public:
         chain_for(hash, p);
         const std::uint8_t top = tophash(hash);
         for (bucket* b = p.b; b; b = b->overflow) {
-            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
-                const std::uint8_t t = b->tophash[i];
-                if (t != top) {
-                    if (t == emptyRest) return pos{};
-                    continue;
-                }
-                if (equal(key, b->entry(i)->first)) {
+            const std::uint64_t word = b->tophash_word();
+            // All slots whose tophash matches, at once. A match cannot lie after
+            // an emptyRest slot (those are all emptyRest), so the emptyRest stop
+            // of Go's loop becomes: no match here and an emptyRest seen -> absent.
+            for (std::uint64_t m = match_byte(word, top); m != 0; m &= m - 1) {
+                const unsigned i = first_slot(m);
+                if (GOMAP_LIKELY(equal(key, b->entry(i)->first))) {
                     p.b = b;
-                    p.slot = i;
+                    p.slot = static_cast<std::uint8_t>(i);
                     return p;
                 }
             }
+            if (match_byte(word, emptyRest) != 0) break;
         }
         return pos{};
     }
@@ -289,24 +290,26 @@ public:
         // The search also remembers the first free slot and the last bucket.
         for (bucket* b = p.b; b; b = b->overflow) {
             last = b;
-            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
-                const std::uint8_t t = b->tophash[i];
-                if (t != top) {
-                    if (isEmpty(t) && insertb == nullptr) {
-                        insertb = b;
-                        inserti = i;
-                    }
-                    if (t == emptyRest) goto notfound;
-                    continue;
-                }
+            const std::uint64_t word = b->tophash_word();
+            for (std::uint64_t m = match_byte(word, top); m != 0; m &= m - 1) {
+                const unsigned i = first_slot(m);
                 if (equal(key, b->entry(i)->first)) {
                     p.b = b;
-                    p.slot = i;
+                    p.slot = static_cast<std::uint8_t>(i);
                     return {p, false};
                 }
             }
+            const std::uint64_t rest = match_byte(word, emptyRest);
+            if (insertb == nullptr) {
+                const std::uint64_t free = rest | match_byte(word, emptyOne);
+                if (free != 0) {
+                    insertb = b;
+                    inserti = static_cast<std::uint8_t>(first_slot(free));
+                }
+            }
+            if (rest != 0) break;
         }
-    notfound:
+
         if (!paused()) {
             bool moved = false;
             if (growing()) {
@@ -324,12 +327,11 @@ public:
                 insertb = nullptr;
                 for (bucket* b = p.b; b && !insertb; b = b->overflow) {
                     last = b;
-                    for (std::uint8_t i = 0; i < bucketCnt; ++i) {
-                        if (isEmpty(b->tophash[i])) {
-                            insertb = b;
-                            inserti = i;
-                            break;
-                        }
+                    const std::uint64_t word = b->tophash_word();
+                    const std::uint64_t free = match_byte(word, emptyRest) | match_byte(word, emptyOne);
+                    if (free != 0) {
+                        insertb = b;
+                        inserti = static_cast<std::uint8_t>(first_slot(free));
                     }
                 }
             }
@@ -359,21 +361,18 @@ public:
         chain_for(hash, p);
         const std::uint8_t top = tophash(hash);
         for (bucket* b = p.b; b; b = b->overflow) {
-            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
-                const std::uint8_t t = b->tophash[i];
-                if (t != top) {
-                    if (t == emptyRest) return 0;
-                    continue;
-                }
+            const std::uint64_t word = b->tophash_word();
+            for (std::uint64_t m = match_byte(word, top); m != 0; m &= m - 1) {
+                const auto i = static_cast<std::uint8_t>(first_slot(m));
                 if (!equal(key, b->entry(i)->first)) continue;
-                bucket* head = p.b;
-                delete_slot(head, b, i);
+                delete_slot(p.b, b, i);
                 // Go runs growWork before its search; we run it after the entry
                 // is gone (the bucket it evacuates is the same), so that erasing
                 // an absent key moves nothing.
                 if (growing() && !paused()) growWork(p.i);
                 return 1;
             }
+            if (match_byte(word, emptyRest) != 0) break;
         }
         return 0;
     }
