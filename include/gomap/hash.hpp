@@ -69,9 +69,12 @@ inline std::uint64_t fastrand64() noexcept {
     return mum(state, state ^ 0xe7037ed1a0b428dbULL);
 }
 
+// One multiply keyed by the seed, then a second to spread the result: with a
+// single round, runs of sequential keys land unevenly in the low bits (the
+// bucket index); the fidelity test saw 0 to 4x Go's overflow bucket count.
 inline std::uint64_t hash_u64(std::uint64_t x, std::uint64_t seed) noexcept {
     const auto& s = secret();
-    return mum(x ^ s.k0, seed ^ s.k1);
+    return mum(mum(x ^ s.k0, seed ^ s.k1), s.k0 ^ 0xe7037ed1a0b428dbULL);
 }
 
 inline std::uint64_t read64(const unsigned char* p) noexcept {
