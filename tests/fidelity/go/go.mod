@@ -1,0 +1,3 @@
+module gomapfidelity
+
+go 1.19
