@@ -4,8 +4,10 @@
 //   gomap::go_map<K, V>  Go 1.18's map, rule for rule: same growth, same delete
 //                        rules, same bucket counts and bytes. Like Go's map it
 //                        never gives bucket memory back while it lives.
-//   gomap::map<K, V>     the same engine with the shrink policy (giving memory
-//                        back is being built; for now it behaves as go_map).
+//   gomap::map<K, V>     the same engine with the shrink policy: it gives memory
+//                        back as entries go away, incrementally (a shrink moves
+//                        a bounded number of buckets per insert or erase, like a
+//                        grow); an empty map holds what a new one holds.
 //
 // Both are basic_map<K, V, Hash, KeyEqual, Allocator, Policy>; the engine is
 // detail::hmap (detail/hmap.hpp starts with the design).
@@ -19,10 +21,15 @@
 //     operator[]) and erase(key) of a present key may move other entries (it does
 //     a step of an incremental grow): all iterators, pointers and references into
 //     the map are invalidated. The iterator returned by the insertion is valid.
-//   * erase(iterator) / erase(first, last) move nothing: only iterators to the
-//     erased entries are invalidated; the returned iterator is the next entry.
-//     `for (it = m.begin(); it != m.end();) it = m.erase(it);` empties the map.
-//   * clear(), reserve(), rehash(), swap, assignment: invalidate everything.
+//   * erase(iterator) / erase(first, last) start no resize and move no entry
+//     already visited: iterators to the erased entries are invalidated, and,
+//     in gomap::map (auto-shrink), iterators and references to the last entry of
+//     the erased entry's bucket chain (it moves into the hole, which is where the
+//     returned iterator points). The returned iterator is the next entry;
+//     `for (it = m.begin(); it != m.end();) it = m.erase(it);` visits and
+//     erases every entry once, and leaves a new map's footprint.
+//   * clear(), reserve(), rehash(), shrink_to_fit(), swap, assignment:
+//     invalidate everything.
 //   * range(fn): fn may insert and erase any key (Go's for-range contract:
 //     every key present for the whole loop is visited exactly once, a key erased
 //     before it is reached is not visited, a key inserted during the loop is
@@ -382,6 +389,17 @@ public:
     }
     // Entries per bucket at which the map grows (Go's loadFactorNum/Den).
     static constexpr float max_load_factor() noexcept { return 6.5f; }
+
+    // ---- giving memory back ---------------------------------------------------
+
+    // Finish any resize in progress now and shrink to the smallest array that
+    // holds the entries (never below the size hint or reserve). O(n). Works for
+    // go_map too: it is an explicit request.
+    void shrink_to_fit() { t_.shrink_to_fit(); }
+    // Whether deletes give memory back (gomap::map: on; gomap::go_map: off).
+    // Turning it off restores Go's exact delete rules from then on.
+    void set_auto_shrink(bool on) noexcept { t_.set_auto_shrink(on); }
+    bool auto_shrink() const noexcept { return t_.auto_shrink(); }
 
     // ---- Go's ---------------------------------------------------------------
 

@@ -30,7 +30,10 @@ struct map_stats {
     std::uint8_t old_B = 0;                 // B of the old array while resizing
     std::size_t nevacuate = 0;              // Go's hmap.nevacuate: old buckets below it are evacuated
     std::uint64_t hash0 = 0;                // the map's current seed
-    std::size_t resizes = 0;                // resizes started since construction (grow, same-size)
+    std::size_t resizes = 0;                // resizes started since construction (grow, same-size, shrink)
+    std::size_t shrinks = 0;                // of which shrinks
+    bool auto_shrink = false;               // the map gives memory back (gomap::map's default)
+    std::uint8_t min_B = 0;                 // B of the size hint / reserve: auto-shrink stops there
 };
 
 // Totals shared by every copy of a counting_allocator that points at it.

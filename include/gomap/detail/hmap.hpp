@@ -63,12 +63,16 @@
 
 namespace gomap {
 
-// What go_map and map do differently. go_policy: Go 1.18's rules, exactly.
+// What go_map and map do differently: only whether the map gives memory back
+// by default (basic_map::set_auto_shrink changes it at run time).
+// go_policy: Go 1.18's rules, exactly; memory is never given back.
 struct go_policy {
     static constexpr bool shrink = false;
 };
-// map's default: Go's rules plus giving memory back (shrinking lands with the
-// shrink issue; until then it behaves as go_policy).
+// shrink_policy (gomap::map): Go's rules plus giving memory back — deletes keep
+// chains dense and release emptied overflow buckets, a map whose load falls to
+// 1/8 of the grow threshold shrinks incrementally, an empty map holds what a
+// new one holds. See "SHRINKING" in hmap's design comment.
 struct shrink_policy {
     static constexpr bool shrink = true;
 };
@@ -83,12 +87,15 @@ inline constexpr bool maybe_irreflexive =
     !(std::is_integral_v<K> || std::is_enum_v<K> || std::is_pointer_v<K> ||
       std::is_same_v<K, std::string> || std::is_same_v<K, std::string_view>);
 
-// A position in the table: new-array bucket index i, the bucket of its chain
-// being walked (in the old array's chain while that is not evacuated), and a slot.
+// A position in the table: new-array bucket index i, which of the chains that
+// feed it is being walked (see hmap::chain_at), the bucket of that chain, and
+// a slot. The chains of index i are its new bucket and, while a resize is in
+// progress, the old buckets bound for it that are not evacuated yet.
 template <class Bucket>
 struct iter_pos {
     std::size_t i = 0;
     Bucket* b = nullptr;  // nullptr: end
+    std::uint32_t chain = 0;
     std::uint8_t slot = 0;
     bool in_old = false;
 };
@@ -123,6 +130,7 @@ public:
     hmap(size_type hint, const Hash& h, const KeyEqual& eq, const Alloc& a)
         : hash_(h), eq_(eq), alloc_(a) {
         hash0_ = fastrand64();
+        auto_shrink_ = Policy::shrink;
         if (hint > 0) makemap(hint);
     }
 
@@ -148,6 +156,10 @@ public:
         bytes_ = o.bytes_;
         overflow_in_use_ = o.overflow_in_use_;
         resizes_ = o.resizes_;
+        shrinks_ = o.shrinks_;
+        spare_free_ = o.spare_free_;
+        minB_ = o.minB_;
+        auto_shrink_ = o.auto_shrink_;
         o.reset_empty();
     }
     void swap_table(hmap& o) noexcept {
@@ -167,6 +179,10 @@ public:
         swap(bytes_, o.bytes_);
         swap(overflow_in_use_, o.overflow_in_use_);
         swap(resizes_, o.resizes_);
+        swap(shrinks_, o.shrinks_);
+        swap(spare_free_, o.spare_free_);
+        swap(minB_, o.minB_);
+        swap(auto_shrink_, o.auto_shrink_);
     }
     void swap_functors(hmap& o, bool with_allocator) {
         using std::swap;
@@ -185,6 +201,8 @@ public:
     bool growing() const noexcept { return oldbuckets_ != nullptr; }
     std::uint8_t B() const noexcept { return B_; }
     std::uint64_t hash0() const noexcept { return hash0_; }
+    bool auto_shrink() const noexcept { return auto_shrink_; }
+    void set_auto_shrink(bool on) noexcept { auto_shrink_ = on; }
 
     static constexpr size_type max_size() noexcept {
         // 2^62 buckets' worth would overflow the byte count; stop well below.
@@ -210,6 +228,9 @@ public:
         s.nevacuate = nevacuate_;
         s.hash0 = hash0_;
         s.resizes = resizes_;
+        s.shrinks = shrinks_;
+        s.auto_shrink = auto_shrink_;
+        s.min_B = minB_;
         return s;
     }
 
@@ -227,16 +248,20 @@ public:
     // ---- lookup (mapaccess1 / mapaccess2) -------------------------------------
 
     // The chain a key with this hash lives in now: its old bucket while that is
-    // not evacuated, else its new one. Sets p.i, p.b, p.in_old.
+    // not evacuated, else its new one. Sets p.i, p.b, p.in_old, p.chain (the
+    // numbering of chain_at, so that an iterator can go on from here).
     void chain_for(std::uint64_t hash, pos& p) const noexcept {
         p.i = hash & bucket_mask();
         p.in_old = false;
+        p.chain = 0;
         p.b = buckets_ + p.i;
         if (oldbuckets_) {
-            bucket* ob = oldbuckets_ + (hash & old_mask());
+            const size_type j = hash & old_mask();
+            bucket* ob = oldbuckets_ + j;
             if (!ob->evacuated()) {
                 p.b = ob;
                 p.in_old = true;
+                if (oldB_ > B_) p.chain = static_cast<std::uint32_t>((j >> B_) + 1);
             }
         }
     }
@@ -313,7 +338,7 @@ public:
         if (!paused()) {
             bool moved = false;
             if (growing()) {
-                growWork(p.i);
+                resize_work(p.i);
                 moved = true;
             }
             // Go: if !h.growing() && (overLoadFactor(h.count+1, h.B) || tooManyOverflowBuckets(...))
@@ -366,10 +391,17 @@ public:
                 const auto i = static_cast<std::uint8_t>(first_slot(m));
                 if (!equal(key, b->entry(i)->first)) continue;
                 delete_slot(p.b, b, i);
-                // Go runs growWork before its search; we run it after the entry
-                // is gone (the bucket it evacuates is the same), so that erasing
-                // an absent key moves nothing.
-                if (growing() && !paused()) growWork(p.i);
+                if (paused()) return 1;
+                if (count_ == 0 && auto_shrink_) {
+                    release_to_fresh();
+                } else if (growing()) {
+                    // Go runs growWork before its search; we run it after the
+                    // entry is gone (the bucket it evacuates is the same), so
+                    // that erasing an absent key moves nothing.
+                    resize_work(p.i);
+                } else {
+                    maybe_start_shrink();
+                }
                 return 1;
             }
             if (match_byte(word, emptyRest) != 0) break;
@@ -377,16 +409,39 @@ public:
         return 0;
     }
 
-    // Erase the entry at p (erase(iterator)). Moves nothing else: the returned
-    // position is the next entry in iteration order.
+    // Erase the entry at p (erase(iterator)) and return the position of the
+    // next entry in iteration order. Starts no resize and does no evacuation
+    // step. With auto-shrink the chain's last entry may move into the hole
+    // (it had not been visited yet, and the returned position is the hole).
     pos erase_at(pos p) {
         check_not_writing("concurrent map writes");
         write_guard guard(*this);
-        bucket* head = p.in_old ? oldbuckets_ + (p.i & old_mask()) : buckets_ + p.i;
-        delete_slot(head, p.b, p.slot);
-        ++p.slot;
+        const deleted what = delete_slot(head_of(p), p.b, p.slot);
+        if (count_ == 0) {
+            if (auto_shrink_ && !paused()) release_to_fresh();
+            return pos{};
+        }
+        if (what == deleted::bucket_released)
+            p.b = nullptr;  // it was the chain's tail: go on with the next chain
+        else if (what == deleted::slot_empty)
+            ++p.slot;
         settle(p);
         return p;
+    }
+
+    // Finish a resize in progress and shrink to the smallest array that holds
+    // the entries (never below the reserve/size hint). O(n): the user asked.
+    void shrink_to_fit() {
+        check_not_writing("concurrent map writes");
+        write_guard guard(*this);
+        if (paused()) return;
+        if (count_ == 0) {
+            release_to_fresh();
+            return;
+        }
+        std::uint8_t target = minB_;
+        while (overLoadFactor(count_, target)) ++target;
+        if (growing() || target < B_ || overflow_in_use_ > 0) rehash_to(target);
     }
 
     // ---- clear (mapclear) ---------------------------------------------------
@@ -410,6 +465,14 @@ public:
             hash0_ = fastrand64();
             return;
         }
+        if (auto_shrink_) {
+            // Give everything back: destroy, free, and start over as new.
+            const std::uint64_t seed = fastrand64();
+            destroy_all();
+            hash0_ = seed;
+            make_fresh();
+            return;
+        }
         // Go keeps B and the current array and forgets the old one.
         free_old_array_entries_and_chains();
         if (buckets_) {
@@ -428,10 +491,11 @@ public:
     void reserve(size_type n) {
         if (n > max_size()) throw std::length_error("gomap: reserve size exceeds max_size()");
         if (paused()) return;  // a range() is walking the arrays; a hint can wait
-        std::uint8_t b = B_;
+        std::uint8_t b = 0;
         while (overLoadFactor(n, b)) ++b;
-        if (b == B_) return;  // fits (B = 0: in the lazily allocated single bucket)
-        rehash_to(b);
+        if (b > minB_) minB_ = b;  // auto-shrink never goes below it
+        if (b <= B_ && !shrinking()) return;  // fits (B = 0: in the lazily allocated single bucket)
+        rehash_to(b > B_ ? b : B_);
     }
 
     // ---- iteration ----------------------------------------------------------
@@ -442,7 +506,8 @@ public:
         pos p;
         if (count_ == 0 || buckets_ == nullptr) return p;
         p.i = 0;
-        start_chain(p);
+        p.chain = 0;
+        chain_at(p);
         settle(p);
         return p;
     }
@@ -468,11 +533,14 @@ public:
                     p.slot = 0;
                 }
             }
+            ++p.chain;
+            if (chain_at(p)) continue;
             if (++p.i >= nb) {
                 p = pos{};
                 return;
             }
-            start_chain(p);
+            p.chain = 0;
+            chain_at(p);
         }
     }
 
@@ -496,7 +564,7 @@ public:
         for (size_type k = 0; k < nb; ++k) {
             pos p;
             p.i = (start + k) & (nb - 1);
-            self.start_chain(p);
+            for (p.chain = 0; self.chain_at(p); ++p.chain)
             for (bucket* b = p.b; b; b = b->overflow) {
                 for (std::uint8_t j = 0; j < bucketCnt; ++j) {
                     const std::uint8_t s = static_cast<std::uint8_t>((j + offset) & (bucketCnt - 1));
@@ -518,7 +586,13 @@ public:
     struct range_pause {
         hmap& h;
         explicit range_pause(hmap& m) noexcept : h(m) { ++h.range_depth_; }
-        ~range_pause() { --h.range_depth_; }
+        ~range_pause() {
+            // A loop that erased everything leaves a new map's footprint.
+            if (--h.range_depth_ == 0 && h.count_ == 0 && h.auto_shrink_ && h.buckets_ != nullptr) {
+                write_guard guard(h);
+                h.release_to_fresh();
+            }
+        }
     };
 
     // ---- structure walks (tests, the lab, invariants) -------------------------
@@ -605,24 +679,56 @@ private:
         return !oldbuckets_ || oldbuckets_[i & old_mask()].evacuated();
     }
 
-    void start_chain(pos& p) const noexcept {
+    bool shrinking() const noexcept { return oldbuckets_ != nullptr && oldB_ > B_; }
+
+    // The chains that hold the entries of new bucket index i, numbered by
+    // p.chain = 0, 1, ...; sets p.b to chain p.chain's head (nullptr when that
+    // chain holds nothing now) and returns false past the last one.
+    //  * no resize:           0 -> new[i]
+    //  * grow or same-size:   0 -> old[i & oldmask] while not evacuated, else new[i]
+    //  * shrink by s levels:  0 -> new[i] once started (old[i] is the first of its
+    //                         group to be evacuated); 1 + k -> old[i + k*2^B]
+    //                         while not evacuated, k < 2^s
+    bool chain_at(pos& p) const noexcept {
         p.slot = 0;
         p.in_old = false;
-        p.b = buckets_ + p.i;
-        if (oldbuckets_) {
-            bucket* ob = oldbuckets_ + (p.i & old_mask());
-            if (!ob->evacuated()) {
-                p.b = ob;
-                p.in_old = true;
-            }
+        if (!oldbuckets_) {
+            p.b = p.chain == 0 ? buckets_ + p.i : nullptr;
+            return p.chain == 0;
         }
+        if (oldB_ <= B_) {
+            if (p.chain != 0) return false;
+            bucket* ob = oldbuckets_ + (p.i & old_mask());
+            p.in_old = !ob->evacuated();
+            p.b = p.in_old ? ob : buckets_ + p.i;
+            return true;
+        }
+        if (p.chain == 0) {
+            p.b = oldbuckets_[p.i].evacuated() ? buckets_ + p.i : nullptr;
+            return true;
+        }
+        const size_type k = p.chain - 1;
+        if (k >= (size_type{1} << (oldB_ - B_))) return false;
+        bucket* ob = oldbuckets_ + p.i + (k << B_);
+        p.in_old = true;
+        p.b = ob->evacuated() ? nullptr : ob;
+        return true;
+    }
+
+    // Head of the chain that position p is walking.
+    bucket* head_of(const pos& p) const noexcept {
+        if (!p.in_old) return buckets_ + p.i;
+        if (oldB_ <= B_) return oldbuckets_ + (p.i & old_mask());
+        return oldbuckets_ + p.i + (size_type{p.chain - 1} << B_);
     }
 
     // While a grow is in progress an iterator walks an old chain once for each
     // new bucket it feeds (X and Y), and keeps only the entries bound for new
     // bucket i (Go's checkBucket). NaN keys go by tophash & 1, as in evacuate.
     bool belongs_to(const bucket* b, std::uint8_t s, size_type i) const noexcept {
-        if (B_ == oldB_) return true;  // same-size grow: old bucket i feeds new bucket i only
+        // Same-size grow: old bucket i feeds new bucket i only; shrink: every
+        // entry of old bucket j goes to new bucket j & mask.
+        if (B_ <= oldB_) return true;
         const size_type newbit = size_type{1} << oldB_;
         const auto& k = b->entry(s)->first;
         if constexpr (maybe_irreflexive<K>) {
@@ -677,13 +783,20 @@ private:
         const size_type base = size_type{1} << b;
         nextOverflow_ = a.n > base ? a.p + base : nullptr;
         overflowEnd_ = a.p + a.n;
+        spare_free_ = nullptr;
     }
 
     void makemap(size_type hint) {
         if (hint > max_size()) throw std::length_error("gomap: size hint exceeds max_size()");
         std::uint8_t b = 0;
         while (overLoadFactor(hint, b)) ++b;
+        minB_ = b;
         if (b != 0) install_array(make_bucket_array(b, true), b);
+    }
+
+    // The footprint of a new map: nothing for B = 0, else the hinted array.
+    void make_fresh() {
+        if (minB_ != 0) install_array(make_bucket_array(minB_, true), minB_);
     }
 
     void alloc_first_bucket() {
@@ -700,7 +813,10 @@ private:
     // grow) never takes the new array's spares.
     bucket* newoverflow(bucket* b, bool for_old_chain) {
         bucket* ovf;
-        if (!for_old_chain && nextOverflow_ != nullptr) {
+        if (!for_old_chain && spare_free_ != nullptr) {
+            ovf = spare_free_;  // a spare released by a delete (see release_overflow)
+            spare_free_ = ovf->overflow;
+        } else if (!for_old_chain && nextOverflow_ != nullptr) {
             ovf = nextOverflow_++;
             if (nextOverflow_ == overflowEnd_) nextOverflow_ = nullptr;
         } else {
@@ -768,9 +884,33 @@ private:
         }
     }
 
+    // What a delete did to the slot it was given (erase_at needs to know).
+    enum class deleted { slot_empty, slot_refilled, bucket_released };
+
     // Go's mapdelete, after the key is found at (b, i) in the chain headed by head.
-    void delete_slot(bucket* head, bucket* b, std::uint8_t i) noexcept {
+    // With auto-shrink (and no range() running) two steps are added, so that a
+    // chain never holds more buckets than its entries need: the chain's last
+    // entry moves into the hole, and an overflow bucket left empty at the tail
+    // is released. Chains stay dense, so churn cannot pile up overflow buckets.
+    deleted delete_slot(bucket* head, bucket* b, std::uint8_t i) noexcept {
         destroy_entry(b, i);
+        deleted what = deleted::slot_empty;
+        const bool compact = auto_shrink_ && !paused();
+        if (compact) {
+            bucket* last = b;
+            while (last->overflow != nullptr) last = last->overflow;
+            const std::uint64_t live = live_slots(last->tophash_word());
+            if (live != 0) {
+                const auto li = static_cast<std::uint8_t>(last_slot(live));
+                if (last != b || li > i) {
+                    b->tophash[i] = last->tophash[li];
+                    move_entry(last, li, b, i);
+                    b = last;
+                    i = li;
+                    what = deleted::slot_refilled;
+                }
+            }
+        }
         b->tophash[i] = emptyOne;
         // If the bucket now ends in a bunch of emptyOne states, turn them into
         // emptyRest: walk back from i while slots are emptyOne, crossing into the
@@ -780,6 +920,7 @@ private:
             more_after = b->overflow != nullptr && b->overflow->tophash[0] != emptyRest;
         else
             more_after = b->tophash[i + 1] != emptyRest;
+        bucket* const emptied = b;
         if (!more_after) {
             for (;;) {
                 b->tophash[i] = emptyRest;
@@ -799,6 +940,171 @@ private:
         // Reset the seed when the map empties, so that an attacker cannot keep
         // probing one layout by refilling it (Go does the same).
         if (count_ == 0) hash0_ = fastrand64();
+        if (compact && release_empty_tail(head, emptied) && what == deleted::slot_empty)
+            what = deleted::bucket_released;
+        return what;
+    }
+
+    // Slots of a live chain holding an entry (no evacuated marks occur there).
+    static std::uint64_t live_slots(std::uint64_t word) noexcept {
+        return ~(match_byte(word, emptyRest) | match_byte(word, emptyOne)) & 0x8080808080808080ULL;
+    }
+    static unsigned last_slot(std::uint64_t mask) noexcept {
+        return static_cast<unsigned>(63 - __builtin_clzll(mask)) >> 3;
+    }
+
+    // Unlink and release the overflow buckets at the tail of head's chain that
+    // hold nothing. Returns whether `watch` was one of them.
+    bool release_empty_tail(bucket* head, const bucket* watch) noexcept {
+        bool released = false;
+        for (;;) {
+            if (head->overflow == nullptr) return released;
+            bucket* prev = head;
+            while (prev->overflow->overflow != nullptr) prev = prev->overflow;
+            bucket* tail = prev->overflow;
+            if (live_slots(tail->tophash_word()) != 0) return released;
+            prev->overflow = nullptr;
+            released |= tail == watch;
+            release_overflow(tail);
+        }
+    }
+
+    // An overflow bucket leaves its chain: a spare of the current array goes to
+    // the free list for reuse, a spare of the old array stays with that array,
+    // a separately allocated one is freed now.
+    void release_overflow(bucket* ovf) noexcept {
+        --overflow_in_use_;
+        decrnoverflow();
+        if (in_array(ovf, buckets_, nalloc_)) {
+            ovf->overflow = spare_free_;
+            spare_free_ = ovf;
+        } else if (!in_array(ovf, oldbuckets_, old_nalloc_)) {
+            deallocate_buckets(ovf, 1);
+        }
+    }
+
+    // The mirror of incrnoverflow, so that noverflow keeps tracking the overflow
+    // buckets in use when deletes release them (Go never releases any).
+    void decrnoverflow() noexcept {
+        if (noverflow_ == 0) return;
+        if (B_ < 16) {
+            --noverflow_;
+            return;
+        }
+        const std::uint32_t mask = (std::uint32_t{1} << (B_ - 15)) - 1;
+        if ((static_cast<std::uint32_t>(fastrand64()) & mask) == 0) --noverflow_;
+    }
+
+    // count reached 0 with auto-shrink: hold what a new map holds. Every chain
+    // is down to its head unless deletes left holes (made during a range(), or
+    // before auto-shrink was turned on); only then are chains walked.
+    void release_to_fresh() noexcept {
+        if (overflow_in_use_ != 0) {
+            for_each_chain([&](bucket* head, bool) {
+                while (head->overflow != nullptr) {
+                    bucket* ovf = head->overflow;
+                    head->overflow = ovf->overflow;
+                    release_overflow(ovf);
+                }
+            });
+        }
+        if (oldbuckets_) deallocate_buckets(oldbuckets_, old_nalloc_);
+        if (buckets_) deallocate_buckets(buckets_, nalloc_);
+        const std::uint64_t seed = hash0_;
+        reset_empty();
+        hash0_ = seed;
+        try {
+            make_fresh();
+        } catch (...) {
+            // Out of memory for the hinted array: stay at B = 0 (a hint is a hint).
+        }
+    }
+
+    // ---- shrinking --------------------------------------------------------
+
+    // After an erase: start a shrink when the load has fallen to 1/4 of the
+    // grow threshold (13/8 entries per bucket), to the smallest B (not below
+    // the hint) that fits twice the entries. The gaps are what stop thrashing:
+    // after a shrink the map must double to grow again, and after a grow it
+    // must halve to shrink again (docs/design.md). A map that has not shrunk
+    // holds more than 1/4 of its grow threshold, so at most 2x the buckets a
+    // new map of its size would have.
+    void maybe_start_shrink() {
+        if (!auto_shrink_ || paused() || growing() || B_ <= minB_) return;
+        if (count_ * 8 > 13 * (size_type{1} << B_)) return;
+        std::uint8_t target = minB_;
+        while (overLoadFactor(2 * count_, target)) ++target;
+        if (target < B_) {
+            start_resize(target);
+            ++shrinks_;
+        }
+    }
+
+    // One step of the resize in progress, for the write that touches new
+    // bucket index `bucket_index`.
+    void resize_work(size_type bucket_index) {
+        if (oldB_ > B_)
+            shrinkWork();
+        else
+            growWork(bucket_index);
+    }
+
+    // A shrink moves old buckets strictly in index order (nevacuate): new bucket
+    // i is initialised when its first source, old bucket i, is evacuated, and
+    // writes to keys not evacuated yet go to their old chain. A write's step
+    // ends once it has moved 16 entries (plus the rest of the last chain) or
+    // looked at 64 old buckets (Redis bounds the empty buckets a step may visit
+    // in the same way); a shrink from 2^b buckets ends within 2^b / 64 writes
+    // when sparse, count / 16 writes at most.
+    void shrinkWork() {
+        size_type moved = 0;
+        for (unsigned visits = 0; visits < 64 && moved < 16 && growing(); ++visits)
+            moved += evacuate_to_smaller(nevacuate_);
+    }
+
+    size_type evacuate_to_smaller(size_type j) {
+        bucket* const ob = oldbuckets_ + j;
+        const size_type i = j & bucket_mask();
+        bucket* const dst = buckets_ + i;
+        if (j == i) dst->init();
+        size_type n = 0;
+        for (bucket* b = ob; b; b = b->overflow) n += static_cast<size_type>(__builtin_popcountll(live_slots(b->tophash_word())));
+        // Append after the destination's last entry: its emptyRest suffix.
+        bucket* t = dst;
+        while (t->overflow != nullptr) t = t->overflow;
+        const std::uint64_t rest = match_byte(t->tophash_word(), emptyRest);
+        std::uint8_t ti = rest ? static_cast<std::uint8_t>(first_slot(rest)) : std::uint8_t(bucketCnt);
+        // Allocate the overflow buckets needed before anything moves.
+        {
+            bucket* last = t;
+            for (size_type room = bucketCnt - ti; room < n; room += bucketCnt) last = newoverflow(last, false);
+        }
+        for (bucket* b = ob; b != nullptr;) {
+            for (std::uint8_t s = 0; s < bucketCnt; ++s) {
+                const std::uint8_t top = b->tophash[s];
+                if (top < minTopHash) {
+                    b->tophash[s] = evacuatedEmpty;
+                    continue;
+                }
+                if (ti == bucketCnt) {
+                    t = t->overflow;
+                    ti = 0;
+                }
+                t->tophash[ti] = top;
+                move_entry(b, s, t, ti);
+                ++ti;
+                b->tophash[s] = evacuatedX;
+            }
+            bucket* next = b->overflow;
+            if (b != ob) {
+                --overflow_in_use_;
+                if (!in_array(b, oldbuckets_, old_nalloc_)) deallocate_buckets(b, 1);
+            }
+            b = next;
+        }
+        ob->overflow = nullptr;
+        if (++nevacuate_ == (size_type{1} << oldB_)) finish_resize();
+        return n;
     }
 
     // ---- growth (hashGrow, growWork, evacuate, advanceEvacuationMark) ---------
@@ -807,7 +1113,13 @@ private:
         // Grow by one B if over the load factor; otherwise it is the overflow
         // rule, and a same-size grow compacts the chains.
         const std::uint8_t bigger = overLoadFactor(count_ + 1, B_) ? 1 : 0;
-        const std::uint8_t newB = static_cast<std::uint8_t>(B_ + bigger);
+        start_resize(static_cast<std::uint8_t>(B_ + bigger));
+    }
+
+    // Grow, same-size grow and shrink all start here: the current array becomes
+    // oldbuckets, a new 2^newB array (not initialised) becomes current, and
+    // writes evacuate the old one step by step.
+    void start_resize(std::uint8_t newB) {
         bucket_array a = make_bucket_array(newB, /*zero=*/false);
         oldbuckets_ = buckets_;
         old_nalloc_ = nalloc_;
@@ -816,6 +1128,15 @@ private:
         nevacuate_ = 0;
         noverflow_ = 0;
         ++resizes_;
+    }
+
+    // The last old bucket is evacuated: free the old array. Its entries have
+    // all moved, and its separately allocated overflow buckets are gone already.
+    void finish_resize() noexcept {
+        deallocate_buckets(oldbuckets_, old_nalloc_);
+        oldbuckets_ = nullptr;
+        old_nalloc_ = 0;
+        oldB_ = 0;
     }
 
     void growWork(size_type bucket_index) {
@@ -921,14 +1242,7 @@ private:
         size_type stop = nevacuate_ + 1024;
         if (stop > newbit) stop = newbit;
         while (nevacuate_ != stop && oldbuckets_[nevacuate_].evacuated()) ++nevacuate_;
-        if (nevacuate_ == newbit) {
-            // Growing is all done. Free the old array: its entries have all been
-            // moved, and its separately allocated overflow buckets are gone already.
-            deallocate_buckets(oldbuckets_, old_nalloc_);
-            oldbuckets_ = nullptr;
-            old_nalloc_ = 0;
-            oldB_ = 0;
-        }
+        if (nevacuate_ == newbit) finish_resize();  // growing is all done
     }
 
     // ---- whole-table operations ---------------------------------------------
@@ -1063,6 +1377,7 @@ private:
         overflowEnd_ = nullptr;
         bytes_ = 0;
         overflow_in_use_ = 0;
+        spare_free_ = nullptr;
     }
 
     // ---- Go's hmap fields, and ours ---------------------------------------------
@@ -1080,7 +1395,11 @@ private:
     bucket* overflowEnd_ = nullptr;     // end of the spare region
     size_type bytes_ = 0;               // bytes held from the allocator
     size_type overflow_in_use_ = 0;     // overflow buckets linked into chains
-    size_type resizes_ = 0;             // grows started
+    size_type resizes_ = 0;             // resizes started (grow, same-size, shrink)
+    size_type shrinks_ = 0;             // of which shrinks
+    bucket* spare_free_ = nullptr;      // spares of the current array released by deletes
+    std::uint8_t minB_ = 0;             // B asked for by the size hint / reserve: never shrink below
+    bool auto_shrink_ = false;          // give memory back (Policy::shrink unless set)
     size_type range_depth_ = 0;         // running non-const range() loops
 #if GOMAP_CHECKED
     mutable std::atomic<std::uint8_t> writing_{0};  // Go's hashWriting flag
