@@ -78,12 +78,17 @@ TEST(ShrinkMemory, EraseIfAndClearReturnToEmptyFootprint) {
     EXPECT_EQ(m.stats().B, 0);
 }
 
-TEST(ShrinkMemory, EmptyHintedMapKeepsItsHintedArray) {
-    const std::size_t fresh = M(10000).stats().bytes;
+// The article's map: make(map[int]Person, 10000), filled, emptied.
+TEST(ShrinkMemory, EmptyHintedMapHoldsNothing) {
     M m(10000);
+    EXPECT_EQ(m.stats().B, 11);
     for (u64 i = 0; i < 100000; ++i) m[i] = i;  // grows past the hint
     for (u64 i = 0; i < 100000; ++i) m.erase(i);
-    EXPECT_EQ(m.stats().bytes, fresh);
+    EXPECT_EQ(m.stats().bytes, 0u);
+    EXPECT_EQ(m.stats().B, 0);
+    EXPECT_EQ(m.stats().min_B, 11);  // still the floor for shrinking, once refilled
+    for (u64 i = 0; i < 10000; ++i) m[i] = i;
+    for (u64 i = 0; i < 9990; ++i) m.erase(i);
     EXPECT_EQ(m.stats().B, 11);
 }
 

@@ -469,11 +469,10 @@ public:
             return;
         }
         if (auto_shrink_) {
-            // Give everything back: destroy, free, and start over as new.
+            // Give everything back: destroy, free, hold nothing.
             const std::uint64_t seed = fastrand64();
             destroy_all();
             hash0_ = seed;
-            make_fresh();
             return;
         }
         // Go keeps B and the current array and forgets the old one.
@@ -816,11 +815,6 @@ private:
         if (b != 0) install_array(make_bucket_array(b, true), b);
     }
 
-    // The footprint of a new map: nothing for B = 0, else the hinted array.
-    void make_fresh() {
-        if (minB_ != 0) install_array(make_bucket_array(minB_, true), minB_);
-    }
-
     void alloc_first_bucket() {
         install_array(make_bucket_array(0, true), 0);
     }
@@ -1017,9 +1011,12 @@ private:
         if ((static_cast<std::uint32_t>(fastrand64()) & mask) == 0) --noverflow_;
     }
 
-    // count reached 0 with auto-shrink: hold what a new map holds. Every chain
-    // is down to its head unless deletes left holes (made during a range(), or
-    // before auto-shrink was turned on); only then are chains walked.
+    // count reached 0 with auto-shrink: hold nothing, like a new map without a
+    // size hint. (The hint is kept as the floor for shrinking once the map is
+    // that big again; a refill grows incrementally rather than paying for the
+    // hinted array at once.) Every chain is down to its head unless deletes left
+    // holes (made during a range(), or before auto-shrink was turned on); only
+    // then are chains walked.
     void release_to_fresh() noexcept {
         if (overflow_in_use_ != 0) {
             for_each_chain([&](bucket* head, bool) {
@@ -1035,11 +1032,6 @@ private:
         const std::uint64_t seed = hash0_;
         reset_empty();
         hash0_ = seed;
-        try {
-            make_fresh();
-        } catch (...) {
-            // Out of memory for the hinted array: stay at B = 0 (a hint is a hint).
-        }
     }
 
     // ---- shrinking --------------------------------------------------------
