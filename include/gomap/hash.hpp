@@ -8,10 +8,11 @@
 // gomap::hash<T> is a function object with two call forms:
 //   std::uint64_t operator()(const T& key, std::uint64_t seed) const;  // used by the maps
 //   std::size_t   operator()(const T& key) const;                      // seed 0, std-style
-// It covers integers, enums, pointers, floating point (-0 hashes as +0; NaN hashes
-// to a fresh random value each time, as in Go), std::string / std::string_view /
-// const char* (transparent: a map keyed by std::string can be searched with a
-// string_view without building a string), std::pair and std::tuple.
+// It covers integers, enums, pointers (by address, like std::hash: a const char*
+// key is a pointer), floating point (-0 hashes as +0; NaN hashes to a fresh
+// random value each time, as in Go), std::string and std::string_view
+// (transparent: a map keyed by std::string can be searched with a string_view or
+// a C string without building a string), std::pair and std::tuple.
 //
 // Customisation for a user type T, either:
 //   * specialise gomap::hash<T> with the seeded call operator above, or
@@ -188,10 +189,6 @@ template <class Traits, class A>
 struct hash<std::basic_string<char, Traits, A>> : detail::string_hash {};
 template <class Traits>
 struct hash<std::basic_string_view<char, Traits>> : detail::string_hash {};
-template <>
-struct hash<const char*> : detail::string_hash {};
-template <>
-struct hash<char*> : detail::string_hash {};
 
 template <class A, class B>
 struct hash<std::pair<A, B>> {

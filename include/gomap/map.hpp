@@ -21,13 +21,11 @@
 //     operator[]) and erase(key) of a present key may move other entries (it does
 //     a step of an incremental grow): all iterators, pointers and references into
 //     the map are invalidated. The iterator returned by the insertion is valid.
-//   * erase(iterator) / erase(first, last) start no resize and move no entry
-//     already visited: iterators to the erased entries are invalidated, and,
-//     in gomap::map (auto-shrink), iterators and references to the last entry of
-//     the erased entry's bucket chain (it moves into the hole, which is where the
-//     returned iterator points). The returned iterator is the next entry;
+//   * erase(iterator) / erase(first, last) start no resize and move no entry:
+//     only iterators and references to the erased entries are invalidated, and
+//     the returned iterator is the next entry (std::unordered_map's rule).
 //     `for (it = m.begin(); it != m.end();) it = m.erase(it);` visits and
-//     erases every entry once, and leaves a new map's footprint.
+//     erases every entry once; in gomap::map it leaves a new map's footprint.
 //   * clear(), reserve(), rehash(), shrink_to_fit(), swap, assignment:
 //     invalidate everything.
 //   * range(fn): fn may insert and erase any key (Go's for-range contract:
@@ -168,7 +166,7 @@ public:
                            o.get_allocator())) {}
     basic_map(const basic_map& o, const Allocator& a)
         : t_(o.size(), o.t_.hash_function(), o.t_.key_eq(), a) {
-        for (const auto& e : o) emplace_new(e.first, e.second);
+        o.t_.for_each_entry([&](value_type& e) { emplace_new(e.first, e.second); });
     }
     basic_map(basic_map&& o) noexcept(std::is_nothrow_copy_constructible_v<Hash> &&
                                       std::is_nothrow_copy_constructible_v<KeyEqual>)
@@ -180,17 +178,21 @@ public:
             t_.take(o.t_);
         } else {
             reserve(o.size());
-            for (auto& e : o) emplace_new(std::move(const_cast<K&>(e.first)), std::move(e.second));
+            // Visit each entry once without hashing it (an iterator over a map
+            // in mid-grow would rehash keys it has already moved from).
+            o.t_.for_each_entry(
+                [&](value_type& e) { emplace_new(std::move(const_cast<K&>(e.first)), std::move(e.second)); });
             o.clear();
         }
     }
 
     basic_map& operator=(const basic_map& o) {
         if (this != &o) {
+            // Build the copy with the allocator this map will have, then take it
+            // over; tmp leaves with our old table and the allocator that made it.
             using pocca = typename std::allocator_traits<Allocator>::propagate_on_container_copy_assignment;
             basic_map tmp(o, pocca::value ? o.get_allocator() : get_allocator());
             swap_contents(tmp);
-            if constexpr (pocca::value) t_.allocator() = o.get_allocator();
         }
         return *this;
     }
@@ -202,7 +204,6 @@ public:
         if (pocma::value || get_allocator() == o.get_allocator()) {
             basic_map tmp(std::move(o));  // o is left empty
             swap_contents(tmp);
-            if constexpr (pocma::value) t_.allocator() = tmp.get_allocator();
         } else {
             basic_map tmp(std::move(o), get_allocator());
             swap_contents(tmp);
@@ -509,8 +510,10 @@ private:
         try_emplace_impl(std::forward<KK>(k), std::forward<VV>(v));
     }
 
+    // Swap everything, allocators included: each table stays with the
+    // allocator that allocated it.
     void swap_contents(basic_map& o) {
-        t_.swap_functors(o.t_, false);
+        t_.swap_functors(o.t_, true);
         t_.swap_table(o.t_);
     }
 

@@ -413,13 +413,14 @@ public:
     }
 
     // Erase the entry at p (erase(iterator)) and return the position of the
-    // next entry in iteration order. Starts no resize and does no evacuation
-    // step. With auto-shrink the chain's last entry may move into the hole
-    // (it had not been visited yet, and the returned position is the hole).
+    // next entry in iteration order. Starts no resize, does no evacuation step
+    // and moves no entry, so every other iterator stays valid, as std requires.
+    // With auto-shrink, an overflow bucket it leaves empty at the end of its
+    // chain is released (it held only the erased entry).
     pos erase_at(pos p) {
         check_not_writing("concurrent map writes");
         write_guard guard(*this);
-        const deleted what = delete_slot(head_of(p), p.b, p.slot);
+        const deleted what = delete_slot(head_of(p), p.b, p.slot, /*refill=*/false);
         if (count_ == 0) {
             if (auto_shrink_ && !paused()) release_to_fresh();
             return pos{};
@@ -612,6 +613,17 @@ public:
         }
         for (size_type i = 0; i < nb; ++i)
             if (new_bucket_ready(i)) fn(buckets_ + i, false);
+    }
+
+    // Calls fn(value_type&) once for every entry, in no particular order,
+    // without hashing (unlike iterators, which filter old chains by hash).
+    template <class Fn>
+    void for_each_entry(Fn&& fn) const {
+        for_each_chain([&](bucket* head, bool) {
+            for (bucket* b = head; b; b = b->overflow)
+                for (std::uint8_t i = 0; i < bucketCnt; ++i)
+                    if (b->tophash[i] >= minTopHash) fn(*b->entry(i));
+        });
     }
 
     // Verifies what the design promises; returns an empty string when all hold.
@@ -906,13 +918,15 @@ private:
     // Go's mapdelete, after the key is found at (b, i) in the chain headed by head.
     // With auto-shrink (and no range() running) two steps are added, so that a
     // chain never holds more buckets than its entries need: the chain's last
-    // entry moves into the hole, and an overflow bucket left empty at the tail
-    // is released. Chains stay dense, so churn cannot pile up overflow buckets.
-    deleted delete_slot(bucket* head, bucket* b, std::uint8_t i) noexcept {
+    // entry moves into the hole (unless `refill` is false: erase(iterator)
+    // keeps other iterators valid), and an overflow bucket left empty at the
+    // tail is released. Chains stay dense, so churn cannot pile up overflow
+    // buckets.
+    deleted delete_slot(bucket* head, bucket* b, std::uint8_t i, bool refill = true) noexcept {
         destroy_entry(b, i);
         deleted what = deleted::slot_empty;
         const bool compact = auto_shrink_ && !paused();
-        if (compact) {
+        if (compact && refill) {
             bucket* last = b;
             while (last->overflow != nullptr) last = last->overflow;
             const std::uint64_t live = live_slots(last->tophash_word());
@@ -1277,6 +1291,9 @@ private:
         const size_type oon = old_nalloc_;
         const std::uint8_t ooB = oldB_;
         const size_type cnt = count_;
+        const size_type nev = nevacuate_;
+        // The old array is detached below, so decide 'evacuated' locally.
+        auto old_ev = [&](size_type k) { return k < nev || oob[k].evacuated(); };
         buckets_ = nullptr;
         oldbuckets_ = nullptr;
         old_nalloc_ = 0;
@@ -1300,9 +1317,9 @@ private:
         if (oob) {
             const size_type nob = size_type{1} << ooB, nb = size_type{1} << oB;
             for (size_type k = 0; k < nob; ++k)
-                if (!old_evacuated(k)) move_chain(oob + k, oob, oon);
+                if (!old_ev(k)) move_chain(oob + k, oob, oon);
             for (size_type i = 0; i < nb; ++i)
-                if (old_evacuated(i & (nob - 1))) move_chain(ob + i, ob, on);
+                if (old_ev(i & (nob - 1))) move_chain(ob + i, ob, on);
             deallocate_buckets(oob, oon);
         } else if (ob) {
             for (size_type i = 0, nb = size_type{1} << oB; i < nb; ++i) move_chain(ob + i, ob, on);
