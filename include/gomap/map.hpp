@@ -165,7 +165,8 @@ public:
         : basic_map(o, std::allocator_traits<Allocator>::select_on_container_copy_construction(
                            o.get_allocator())) {}
     basic_map(const basic_map& o, const Allocator& a)
-        : t_(o.size(), o.t_.hash_function(), o.t_.key_eq(), a) {
+        : t_(0, o.t_.hash_function(), o.t_.key_eq(), a) {
+        t_.reserve(o.size(), /*floor=*/false);  // a copy may shrink later like any map
         o.t_.for_each_entry([&](value_type& e) { emplace_new(e.first, e.second); });
     }
     basic_map(basic_map&& o) noexcept(std::is_nothrow_copy_constructible_v<Hash> &&
@@ -177,7 +178,7 @@ public:
         if (a == o.t_.allocator()) {
             t_.take(o.t_);
         } else {
-            reserve(o.size());
+            t_.reserve(o.size(), /*floor=*/false);
             // Visit each entry once without hashing it (an iterator over a map
             // in mid-grow would rehash keys it has already moved from).
             o.t_.for_each_entry(

@@ -55,6 +55,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../hash.hpp"
 #include "../stats.hpp"
@@ -491,12 +492,14 @@ public:
 
     // reserve(n) / make(map, n): make sure n entries fit without a grow. Never
     // makes the array smaller. Rehashes everything when the map is not empty.
-    void reserve(size_type n) {
+    // `floor`: the user asked (reserve, rehash), so auto-shrink never goes
+    // below it; copies size themselves without setting a floor.
+    void reserve(size_type n, bool floor = true) {
         if (n > max_size()) throw std::length_error("gomap: reserve size exceeds max_size()");
         if (paused()) return;  // a range() is walking the arrays; a hint can wait
         std::uint8_t b = 0;
         while (overLoadFactor(n, b)) ++b;
-        if (b > minB_) minB_ = b;  // auto-shrink never goes below it
+        if (floor && b > minB_) minB_ = b;
         if (b <= B_ && !shrinking()) return;  // fits (B = 0: in the lazily allocated single bucket)
         rehash_to(b > B_ ? b : B_);
     }
@@ -1103,9 +1106,12 @@ private:
         const std::uint64_t rest = match_byte(t->tophash_word(), emptyRest);
         std::uint8_t ti = rest ? static_cast<std::uint8_t>(first_slot(rest)) : std::uint8_t(bucketCnt);
         // Allocate the overflow buckets needed before anything moves.
-        {
+        try {
             bucket* last = t;
             for (size_type room = bucketCnt - ti; room < n; room += bucketCnt) last = newoverflow(last, false);
+        } catch (...) {
+            drop_chain_after(t);  // nothing has moved yet
+            throw;
         }
         for (bucket* b = ob; b != nullptr;) {
             for (std::uint8_t s = 0; s < bucketCnt; ++s) {
@@ -1256,8 +1262,26 @@ private:
             bucket* last = head;
             for (size_type have = bucketCnt; have < n; have += bucketCnt) last = newoverflow(last, false);
         };
-        extend(x, nx);
-        if (y != nullptr) extend(y, ny);
+        try {
+            extend(x, nx);
+            if (y != nullptr) extend(y, ny);
+        } catch (...) {
+            // Nothing has moved: give back what was linked, so that a retry
+            // starts from the same state.
+            drop_chain_after(x);
+            if (y != nullptr) drop_chain_after(y);
+            throw;
+        }
+    }
+
+    // Release every (empty) overflow bucket chained after b.
+    void drop_chain_after(bucket* b) noexcept {
+        for (bucket* c = b->overflow; c;) {
+            bucket* next = c->overflow;
+            release_overflow(c);
+            c = next;
+        }
+        b->overflow = nullptr;
     }
     // Reserved buckets are all used by construction (counts were exact); this
     // only guards the invariant in checked builds.
@@ -1280,77 +1304,95 @@ private:
 
     // ---- whole-table operations ---------------------------------------------
 
-    // Rebuild the table at 2^b buckets at once (reserve on a non-empty map).
+    // Rebuild the table at 2^b buckets at once (reserve/rehash/shrink_to_fit
+    // on a non-empty map). Everything that can fail happens before the first
+    // entry moves: a first pass hashes every entry once and records its new
+    // bucket (so keys hashed at random, NaN, keep one place), then the new array
+    // and exactly the overflow buckets it will need are allocated. The move
+    // itself cannot fail, so on bad_alloc the map is unchanged.
     void rehash_to(std::uint8_t b) {
+        const size_type base = size_type{1} << b, mask = base - 1;
+        std::vector<size_type> dest;
+        dest.reserve(count_);
+        std::vector<std::uint32_t> fill(base, 0);
+        for_each_entry([&](value_type& e) {
+            const size_type i = hash_of(e.first) & mask;
+            dest.push_back(i);
+            ++fill[i];
+        });
+        size_type need = 0;
+        for (std::uint32_t c : fill)
+            if (c > bucketCnt) need += (c - 1) / bucketCnt;
         bucket_array a = make_bucket_array(b, true);
-        // Detach the current table, install the new one, then move every entry.
-        bucket* ob = buckets_;
-        const size_type on = nalloc_;
-        const std::uint8_t oB = B_;
-        bucket* oob = oldbuckets_;
-        const size_type oon = old_nalloc_;
-        const std::uint8_t ooB = oldB_;
-        const size_type cnt = count_;
-        const size_type nev = nevacuate_;
-        // The old array is detached below, so decide 'evacuated' locally.
-        auto old_ev = [&](size_type k) { return k < nev || oob[k].evacuated(); };
-        buckets_ = nullptr;
+        bucket* spare = a.p + base;
+        bucket* extra = nullptr;  // separately allocated, linked through overflow
+        try {
+            for (size_type have = a.n - base; have < need; ++have) {
+                bucket* x = allocate_buckets(1);
+                x->overflow = extra;
+                extra = x;
+            }
+        } catch (...) {
+            while (extra != nullptr) {
+                bucket* next = extra->overflow;
+                deallocate_buckets(extra, 1);
+                extra = next;
+            }
+            deallocate_buckets(a.p, a.n);
+            throw;
+        }
+        // From here on nothing can fail.
+        size_type used = 0, k = 0;
+        auto take = [&]() noexcept {
+            bucket* x;
+            if (spare != a.p + a.n) {
+                x = spare++;
+            } else {
+                x = extra;
+                extra = extra->overflow;
+            }
+            x->init();
+            ++used;
+            return x;
+        };
+        std::fill(fill.begin(), fill.end(), 0u);
+        for_each_chain([&](bucket* head, bool) {
+            for (bucket* c = head; c; c = c->overflow)
+                for (std::uint8_t s = 0; s < bucketCnt; ++s) {
+                    if (c->tophash[s] < minTopHash) continue;
+                    const size_type i = dest[k++];
+                    const std::uint32_t n = fill[i]++;
+                    bucket* d = a.p + i;
+                    for (std::uint32_t hop = n / bucketCnt; hop > 0; --hop) {
+                        if (d->overflow == nullptr) d->overflow = take();
+                        d = d->overflow;
+                    }
+                    const auto j = static_cast<std::uint8_t>(n % bucketCnt);
+                    d->tophash[j] = c->tophash[s];
+                    move_entry(c, s, d, j);
+                }
+        });
+        // Free the old table: separately allocated overflow buckets, then arrays.
+        for_each_chain([&](bucket* head, bool is_old) {
+            for (bucket* c = head->overflow; c;) {
+                bucket* next = c->overflow;
+                if (!in_array(c, is_old ? oldbuckets_ : buckets_, is_old ? old_nalloc_ : nalloc_))
+                    deallocate_buckets(c, 1);
+                c = next;
+            }
+        });
+        if (oldbuckets_) deallocate_buckets(oldbuckets_, old_nalloc_);
+        if (buckets_) deallocate_buckets(buckets_, nalloc_);
         oldbuckets_ = nullptr;
         old_nalloc_ = 0;
         oldB_ = 0;
-        install_array(a, b);
-        noverflow_ = 0;
-        overflow_in_use_ = 0;
         nevacuate_ = 0;
-        count_ = 0;
-        auto move_chain = [&](bucket* head, bucket* arr, size_type narr) {
-            for (bucket* c = head; c;) {
-                for (std::uint8_t i = 0; i < bucketCnt; ++i) {
-                    if (c->tophash[i] < minTopHash) continue;
-                    place_moved(c, i);
-                }
-                bucket* next = c->overflow;
-                if (c != head && !in_array(c, arr, narr)) deallocate_buckets(c, 1);
-                c = next;
-            }
-        };
-        if (oob) {
-            const size_type nob = size_type{1} << ooB, nb = size_type{1} << oB;
-            for (size_type k = 0; k < nob; ++k)
-                if (!old_ev(k)) move_chain(oob + k, oob, oon);
-            for (size_type i = 0; i < nb; ++i)
-                if (old_ev(i & (nob - 1))) move_chain(ob + i, ob, on);
-            deallocate_buckets(oob, oon);
-        } else if (ob) {
-            for (size_type i = 0, nb = size_type{1} << oB; i < nb; ++i) move_chain(ob + i, ob, on);
-        }
-        if (ob) deallocate_buckets(ob, on);
-        count_ = cnt;
+        released_ = 0;
+        install_array(a, b);
+        nextOverflow_ = spare != a.p + a.n ? spare : nullptr;
+        overflow_in_use_ = used;
+        noverflow_ = static_cast<std::uint16_t>(used < 0xffff ? used : 0xffff);
         ++resizes_;
-    }
-
-    // Insert a moved entry at its place in the (non-growing) current table.
-    void place_moved(bucket* from, std::uint8_t i) noexcept {
-        const std::uint8_t top = from->tophash[i];
-        const auto& k = from->entry(i)->first;
-        std::uint64_t h = hash_of(k);
-        bucket* b = buckets_ + (h & bucket_mask());
-        for (;;) {
-            for (std::uint8_t j = 0; j < bucketCnt; ++j) {
-                if (isEmpty(b->tophash[j])) {
-                    b->tophash[j] = top;
-                    move_entry(from, i, b, j);
-                    ++count_;
-                    return;
-                }
-            }
-            if (b->overflow == nullptr) {
-                // noexcept path: reserve() allocated 2^(B-4)+ spares; beyond them
-                // a failed allocation terminates (documented on reserve).
-                newoverflow(b, false);
-            }
-            b = b->overflow;
-        }
     }
 
     // Destroy entries and release overflow buckets of one chain (not its head).
