@@ -163,6 +163,9 @@ public:
         spare_free_ = o.spare_free_;
         minB_ = o.minB_;
         auto_shrink_ = o.auto_shrink_;
+        pending_free_ = o.pending_free_;
+        pending_n_ = o.pending_n_;
+        pending_done_ = o.pending_done_;
         o.reset_empty();
     }
     void swap_table(hmap& o) noexcept {
@@ -187,6 +190,9 @@ public:
         swap(spare_free_, o.spare_free_);
         swap(minB_, o.minB_);
         swap(auto_shrink_, o.auto_shrink_);
+        swap(pending_free_, o.pending_free_);
+        swap(pending_n_, o.pending_n_);
+        swap(pending_done_, o.pending_done_);
     }
     void swap_functors(hmap& o, bool with_allocator) {
         using std::swap;
@@ -365,6 +371,7 @@ public:
                 }
             }
         }
+        free_pending_step();
         if (insertb == nullptr) {
             // All slots of the chain are full: chain a new overflow bucket.
             insertb = newoverflow(last, /*for_old_chain=*/p.in_old);
@@ -395,6 +402,7 @@ public:
                 const auto i = static_cast<std::uint8_t>(first_slot(m));
                 if (!equal(key, b->entry(i)->first)) continue;
                 delete_slot(p.b, b, i);
+                free_pending_step();
                 if (paused()) return 1;
                 if (count_ == 0 && auto_shrink_) {
                     release_to_fresh();
@@ -706,7 +714,7 @@ private:
     void release_evacuated_pages() noexcept {
         constexpr size_type step = (size_type{64} << 10) / sizeof(bucket) + 1;  // ~64 KiB
         if (nevacuate_ - released_ < step) return;
-        release_pages(oldbuckets_ + released_, oldbuckets_ + nevacuate_);
+        release_pages(oldbuckets_, oldbuckets_ + released_, oldbuckets_ + nevacuate_);
         released_ = nevacuate_;
     }
 
@@ -1046,6 +1054,7 @@ private:
         }
         if (oldbuckets_) deallocate_buckets(oldbuckets_, old_nalloc_);
         if (buckets_) deallocate_buckets(buckets_, nalloc_);
+        free_pending();
         const std::uint64_t seed = hash0_;
         reset_empty();
         hash0_ = seed;
@@ -1157,6 +1166,7 @@ private:
     // oldbuckets, a new 2^newB array (not initialised) becomes current, and
     // writes evacuate the old one step by step.
     void start_resize(std::uint8_t newB) {
+        free_pending();
         bucket_array a = make_bucket_array(newB, /*zero=*/false);
         oldbuckets_ = buckets_;
         old_nalloc_ = nalloc_;
@@ -1168,13 +1178,38 @@ private:
         ++resizes_;
     }
 
-    // The last old bucket is evacuated: free the old array. Its entries have
-    // all moved, and its separately allocated overflow buckets are gone already.
+    // The last old bucket is evacuated: its entries have all moved, and its
+    // separately allocated overflow buckets are gone already. The array is not
+    // freed at once: what release_evacuated_pages has not handed back yet (the
+    // last stretch and the spare overflow region, 1/16 of it) would cost the
+    // kernel ~30 us per MiB in this one write. It becomes `pending_free_`, whose
+    // pages the next writes hand back 64 KiB at a time before it is freed.
     void finish_resize() noexcept {
-        deallocate_buckets(oldbuckets_, old_nalloc_);
+        free_pending();  // (normally long done: a resize takes many writes)
+        pending_free_ = oldbuckets_;
+        pending_n_ = old_nalloc_;
+        pending_done_ = released_;
         oldbuckets_ = nullptr;
         old_nalloc_ = 0;
         oldB_ = 0;
+    }
+
+    // One write's share of freeing the previous array (see finish_resize).
+    void free_pending_step() noexcept {
+        if (GOMAP_LIKELY(pending_free_ == nullptr)) return;
+        constexpr size_type step = (size_type{64} << 10) / sizeof(bucket) + 1;
+        const size_type end = pending_n_ - pending_done_ > step ? pending_done_ + step : pending_n_;
+        // The last step stops short of the array's end (its page may hold an
+        // allocator's trailer); free() takes the rest.
+        release_pages(pending_free_, pending_free_ + pending_done_, pending_free_ + end);
+        pending_done_ = end;
+        if (pending_done_ == pending_n_) free_pending();
+    }
+    void free_pending() noexcept {
+        if (pending_free_ == nullptr) return;
+        deallocate_buckets(pending_free_, pending_n_);
+        pending_free_ = nullptr;
+        pending_n_ = pending_done_ = 0;
     }
 
     void growWork(size_type bucket_index) {
@@ -1426,6 +1461,7 @@ private:
     }
 
     void destroy_all() noexcept {
+        free_pending();
         if (buckets_ == nullptr) return;
         // Chains of the new array that are not ready hold nothing yet.
         const size_type nb = size_type{1} << B_;
@@ -1457,6 +1493,8 @@ private:
         bytes_ = 0;
         overflow_in_use_ = 0;
         spare_free_ = nullptr;
+        pending_free_ = nullptr;
+        pending_n_ = pending_done_ = 0;
     }
 
     // ---- Go's hmap fields, and ours ---------------------------------------------
@@ -1480,6 +1518,9 @@ private:
     bucket* spare_free_ = nullptr;      // spares of the current array released by deletes
     std::uint8_t minB_ = 0;             // B asked for by the size hint / reserve: never shrink below
     bool auto_shrink_ = false;          // give memory back (Policy::shrink unless set)
+    bucket* pending_free_ = nullptr;    // previous array, being handed back (finish_resize)
+    size_type pending_n_ = 0;           // its length in buckets
+    size_type pending_done_ = 0;        // buckets below this have had their pages released
     size_type range_depth_ = 0;         // running non-const range() loops
 #if GOMAP_CHECKED
     mutable std::atomic<std::uint8_t> writing_{0};  // Go's hashWriting flag

@@ -10,15 +10,22 @@
 
 namespace gomap::detail {
 
-// Tell the OS that the whole pages inside [begin, end) hold nothing we need
-// (Linux: madvise(MADV_DONTNEED)). The memory stays allocated to us, and reads
-// as zeros if touched again. Only whole pages strictly inside the range are
-// released, so nothing outside it, including an allocator's own headers, is
-// affected. Elsewhere this does nothing.
-inline void release_pages([[maybe_unused]] const void* begin, [[maybe_unused]] const void* end) noexcept {
+// Tell the OS that the pages of [begin, end) hold nothing we need (Linux:
+// madvise(MADV_DONTNEED)). The memory stays allocated to us, and reads as
+// zeros if touched again. Everything from `dead_from` (the start of our
+// allocation) up to `end` must be dead: the first page is taken from the page
+// that holds `begin` (what lies before `begin` on it was released by the
+// previous call, or is dead), but never from before `dead_from`, so an
+// allocator's own headers are untouched; the page holding `end` is kept, as
+// live data may follow. Successive calls over [a, b), [b, c), ... thus leave
+// no page behind. Elsewhere this does nothing.
+inline void release_pages([[maybe_unused]] const void* dead_from, [[maybe_unused]] const void* begin,
+                          [[maybe_unused]] const void* end) noexcept {
 #if defined(__linux__)
     static const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-    const std::uintptr_t b = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) & ~(page - 1);
+    const std::uintptr_t lo = (reinterpret_cast<std::uintptr_t>(dead_from) + page - 1) & ~(page - 1);
+    std::uintptr_t b = reinterpret_cast<std::uintptr_t>(begin) & ~(page - 1);
+    if (b < lo) b = lo;
     const std::uintptr_t e = reinterpret_cast<std::uintptr_t>(end) & ~(page - 1);
     if (e > b) ::madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
 #endif
