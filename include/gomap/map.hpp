@@ -42,10 +42,15 @@
 // iteration step aborts with Go's messages: "concurrent map writes",
 // "concurrent map read and map write", "concurrent map iteration and map write".
 //
-// EXCEPTIONS: a throwing Hash, KeyEqual or constructor of the entry leaves the map
-// as it was, apart from incremental-grow work already done (strong guarantee
-// for its contents). reserve/rehash/constructors with a size throw
-// std::length_error above max_size(); allocation failure throws std::bad_alloc.
+// EXCEPTIONS: a throwing Hash, KeyEqual, entry constructor or allocation leaves
+// the map's contents as they were (strong guarantee) and its invariants intact,
+// for every insert, erase, reserve, rehash, shrink_to_fit and copy; resize work
+// already done stays done. Evacuation decides where every entry goes (calling
+// Hash) and allocates before it moves anything, and moves are noexcept.
+// begin() and ++it call Hash while a grow is in progress (to skip entries of an
+// old bucket bound for the other half) and let its exceptions through; the map
+// is unchanged. reserve/rehash/constructors with a size throw std::length_error
+// above max_size(); allocation failure throws std::bad_alloc.
 #pragma once
 
 #include <cmath>
@@ -117,11 +122,11 @@ public:
 
         reference operator*() const noexcept { return *p_.b->entry(p_.slot); }
         pointer operator->() const noexcept { return p_.b->entry(p_.slot); }
-        basic_iterator& operator++() noexcept {
+        basic_iterator& operator++() {
             m_->t_.advance(p_);
             return *this;
         }
-        basic_iterator operator++(int) noexcept {
+        basic_iterator operator++(int) {
             auto r = *this;
             ++*this;
             return r;
@@ -225,9 +230,9 @@ public:
 
     // ---- iterators ----------------------------------------------------------
 
-    iterator begin() noexcept { return {this, t_.begin_pos()}; }
-    const_iterator begin() const noexcept { return {this, t_.begin_pos()}; }
-    const_iterator cbegin() const noexcept { return begin(); }
+    iterator begin() { return {this, t_.begin_pos()}; }
+    const_iterator begin() const { return {this, t_.begin_pos()}; }
+    const_iterator cbegin() const { return begin(); }
     iterator end() noexcept { return {this, pos{}}; }
     const_iterator end() const noexcept { return {this, pos{}}; }
     const_iterator cend() const noexcept { return end(); }

@@ -528,7 +528,7 @@ public:
 
     // Move p to the first live entry at or after it (in the order of new bucket
     // index, then chain, then slot); p.b == nullptr when there is none.
-    void settle(pos& p) const noexcept {
+    void settle(pos& p) const {
         const size_type nb = size_type{1} << B_;
         for (;;) {
             while (p.b) {
@@ -558,7 +558,7 @@ public:
         }
     }
 
-    void advance(pos& p) const noexcept {
+    void advance(pos& p) const {
         check_not_writing("concurrent map iteration and map write");
         ++p.slot;
         settle(p);
@@ -769,7 +769,7 @@ private:
     // While a grow is in progress an iterator walks an old chain once for each
     // new bucket it feeds (X and Y), and keeps only the entries bound for new
     // bucket i (Go's checkBucket). NaN keys go by tophash & 1, as in evacuate.
-    bool belongs_to(const bucket* b, std::uint8_t s, size_type i) const noexcept {
+    bool belongs_to(const bucket* b, std::uint8_t s, size_type i) const {
         // Same-size grow: old bucket i feeds new bucket i only; shrink: every
         // entry of old bucket j goes to new bucket j & mask.
         if (B_ <= oldB_) return true;
@@ -1219,11 +1219,44 @@ private:
         if (growing()) evacuate(nevacuate_);
     }
 
+    // Go's evacuate, in three phases so that nothing is half-moved if user
+    // code throws: (1) decide X or Y for every entry of the chain (this hashes,
+    // and a Hash may throw); (2) initialise the destinations and allocate the
+    // overflow buckets they will need (may throw bad_alloc; what was linked is
+    // released); (3) move, which cannot fail (moves are noexcept).
     void evacuate(size_type oldbucket) {
         bucket* const ob = oldbuckets_ + oldbucket;
         const size_type newbit = size_type{1} << oldB_;
         const bool doubling = B_ > oldB_;
         if (!old_evacuated(oldbucket)) {
+            // (1) One mask per bucket of the chain: bit i set = slot i goes to Y.
+            std::uint8_t inline_masks[16] = {};
+            std::vector<std::uint8_t> heap_masks;
+            std::uint8_t* masks = inline_masks;
+            size_type nx = 0, ny = 0;
+            if (doubling) {
+                size_type len = 0;
+                for (bucket* b = ob; b; b = b->overflow) ++len;
+                if (len > 16) {
+                    heap_masks.assign(len, 0);
+                    masks = heap_masks.data();
+                }
+                size_type c = 0;
+                for (bucket* b = ob; b; b = b->overflow, ++c)
+                    for (std::uint8_t i = 0; i < bucketCnt; ++i) {
+                        if (b->tophash[i] < minTopHash) continue;
+                        if (goes_to_y(b, i, newbit)) {
+                            masks[c] = static_cast<std::uint8_t>(masks[c] | (1u << i));
+                            ++ny;
+                        } else {
+                            ++nx;
+                        }
+                    }
+            } else {
+                for (bucket* b = ob; b; b = b->overflow)
+                    nx += static_cast<size_type>(__builtin_popcountll(live_slots(b->tophash_word())));
+            }
+            // (2)
             struct dest {
                 bucket* b;
                 std::uint8_t i;
@@ -1234,20 +1267,21 @@ private:
                 xy[1] = {buckets_ + oldbucket + newbit, 0};
                 xy[1].b->init();
             }
-            if (ob->overflow != nullptr) reserve_destinations(ob, xy[0].b, doubling ? xy[1].b : nullptr);
-            for (bucket* b = ob; b != nullptr;) {
+            reserve_destinations(xy[0].b, nx, doubling ? xy[1].b : nullptr, ny);
+            // (3)
+            size_type c = 0;
+            for (bucket* b = ob; b != nullptr; ++c) {
                 for (std::uint8_t i = 0; i < bucketCnt; ++i) {
-                    std::uint8_t top = b->tophash[i];
+                    const std::uint8_t top = b->tophash[i];
                     if (isEmpty(top)) {
                         b->tophash[i] = evacuatedEmpty;
                         continue;
                     }
-                    std::uint8_t useY = 0;
-                    if (doubling) useY = goes_to_y(b, i, newbit) ? 1 : 0;
+                    const std::uint8_t useY = doubling ? static_cast<std::uint8_t>((masks[c] >> i) & 1) : 0;
                     b->tophash[i] = static_cast<std::uint8_t>(evacuatedX + useY);
                     dest& d = xy[useY];
                     if (d.i == bucketCnt) {
-                        d.b = d.b->overflow;  // reserved by reserve_destinations
+                        d.b = d.b->overflow;  // reserved in phase 2
                         d.i = 0;
                     }
                     d.b->tophash[d.i] = top;
@@ -1271,7 +1305,7 @@ private:
     // Which half an entry goes to: the hash bit 2^oldB. A key that is not equal
     // to itself (NaN) has a random hash, so Go sends it by its tophash's low bit,
     // which is what iteration (belongs_to) assumes too.
-    bool goes_to_y(const bucket* b, std::uint8_t i, size_type newbit) const noexcept {
+    bool goes_to_y(const bucket* b, std::uint8_t i, size_type newbit) const {
         const auto& k = b->entry(i)->first;
         if constexpr (maybe_irreflexive<K>) {
             if (!eq_(k, k)) return (b->tophash[i] & 1) != 0;
@@ -1279,20 +1313,9 @@ private:
         return (hash_of(k) & newbit) != 0;
     }
 
-    // Evacuating a chain may need overflow buckets in the destinations. They are
-    // allocated before the first entry moves, so that a failed allocation throws
-    // with nothing moved. Only chains that have overflow buckets can need any.
-    void reserve_destinations(bucket* ob, bucket* x, bucket* y) {
-        size_type nx = 0, ny = 0;
-        const size_type newbit = size_type{1} << oldB_;
-        for (bucket* b = ob; b; b = b->overflow)
-            for (std::uint8_t i = 0; i < bucketCnt; ++i) {
-                if (b->tophash[i] < minTopHash) continue;
-                if (y != nullptr && goes_to_y(b, i, newbit))
-                    ++ny;
-                else
-                    ++nx;
-            }
+    // Chain enough overflow buckets after x (and y) for nx (ny) entries, before
+    // the first entry moves; on bad_alloc, release what was linked.
+    void reserve_destinations(bucket* x, size_type nx, bucket* y, size_type ny) {
         auto extend = [&](bucket* head, size_type n) {
             bucket* last = head;
             for (size_type have = bucketCnt; have < n; have += bucketCnt) last = newoverflow(last, false);
@@ -1301,8 +1324,6 @@ private:
             extend(x, nx);
             if (y != nullptr) extend(y, ny);
         } catch (...) {
-            // Nothing has moved: give back what was linked, so that a retry
-            // starts from the same state.
             drop_chain_after(x);
             if (y != nullptr) drop_chain_after(y);
             throw;
@@ -1318,6 +1339,7 @@ private:
         }
         b->overflow = nullptr;
     }
+
     // Reserved buckets are all used by construction (counts were exact); this
     // only guards the invariant in checked builds.
     void trim_reserved([[maybe_unused]] bucket* last_used) const noexcept {
