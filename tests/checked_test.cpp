@@ -207,8 +207,9 @@ TEST_F(CheckedDeathTest, IteratorStepDuringErase) {
         {
             dprobe_map m;
             for (int i = 0; i < 20; ++i) m[i];
-            auto it = m.begin();
+            decltype(m.begin()) it;
             m.try_emplace(100, [&] { ++it; });
+            it = m.begin();  // taken after the insert, so still valid when erase runs
             m.erase(100);
         },
         "fatal error: concurrent map iteration and map write");

@@ -118,11 +118,22 @@ public:
 
         basic_iterator() = default;
         template <bool C = Const, class = std::enable_if_t<C>>
-        basic_iterator(const basic_iterator<false>& o) noexcept : m_(o.m_), p_(o.p_) {}
+        basic_iterator(const basic_iterator<false>& o) noexcept : m_(o.m_), p_(o.p_) {
+#if GOMAP_CHECKED
+            gen_ = o.gen_;
+#endif
+        }
 
-        reference operator*() const noexcept { return *p_.b->entry(p_.slot); }
-        pointer operator->() const noexcept { return p_.b->entry(p_.slot); }
+        reference operator*() const noexcept {
+            check_live();
+            return *p_.b->entry(p_.slot);
+        }
+        pointer operator->() const noexcept {
+            check_live();
+            return p_.b->entry(p_.slot);
+        }
         basic_iterator& operator++() {
+            check_valid();
             m_->t_.advance(p_);
             return *this;
         }
@@ -138,9 +149,31 @@ public:
     private:
         template <bool>
         friend class basic_iterator;
-        basic_iterator(map_ptr m, pos p) noexcept : m_(m), p_(p) {}
+        basic_iterator(map_ptr m, pos p) noexcept : m_(m), p_(p) {
+#if GOMAP_CHECKED
+            gen_ = m->t_.generation();
+#endif
+        }
+        // Checked mode: using an iterator made before an operation that
+        // invalidated it, dereferencing end(), or dereferencing an erased
+        // entry aborts. Nothing is checked in release builds.
+        void check_valid() const noexcept {
+#if GOMAP_CHECKED
+            if (m_ == nullptr || p_.b == nullptr) detail::fatal("gomap: incrementing an end or singular iterator");
+            if (gen_ != m_->t_.generation()) detail::fatal("gomap: use of an invalidated iterator");
+#endif
+        }
+        void check_live() const noexcept {
+#if GOMAP_CHECKED
+            check_valid();
+            if (p_.b->tophash[p_.slot] < detail::minTopHash) detail::fatal("gomap: dereferencing an erased entry");
+#endif
+        }
         map_ptr m_ = nullptr;
         pos p_{};
+#if GOMAP_CHECKED
+        std::uint64_t gen_ = 0;
+#endif
     };
     using iterator = basic_iterator<false>;
     using const_iterator = basic_iterator<true>;
@@ -368,8 +401,14 @@ public:
     size_type erase(Q&& k) {
         return t_.erase_key(k);
     }
-    iterator erase(iterator it) { return {this, t_.erase_at(it.p_)}; }
-    iterator erase(const_iterator it) { return {this, t_.erase_at(it.p_)}; }
+    iterator erase(iterator it) {
+        it.check_live();
+        return {this, t_.erase_at(it.p_)};
+    }
+    iterator erase(const_iterator it) {
+        it.check_live();
+        return {this, t_.erase_at(it.p_)};
+    }
     iterator erase(const_iterator first, const_iterator last) {
         iterator it{this, first.p_};
         while (it != iterator{this, last.p_}) it = erase(it);

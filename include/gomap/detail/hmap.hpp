@@ -143,6 +143,8 @@ public:
 
     // Steal other's table; other becomes empty (B = 0, nothing allocated).
     void take(hmap& o) noexcept {
+        invalidate_iterators();
+        o.invalidate_iterators();
         count_ = o.count_;
         B_ = o.B_;
         oldB_ = o.oldB_;
@@ -169,6 +171,8 @@ public:
         o.reset_empty();
     }
     void swap_table(hmap& o) noexcept {
+        invalidate_iterators();
+        o.invalidate_iterators();
         using std::swap;
         swap(count_, o.count_);
         swap(B_, o.B_);
@@ -380,6 +384,7 @@ public:
         construct_entry(insertb, inserti, std::forward<Make>(make));
         insertb->tophash[inserti] = top;
         ++count_;
+        invalidate_iterators();
         p.b = insertb;
         p.slot = inserti;
         return {p, true};
@@ -402,6 +407,7 @@ public:
                 const auto i = static_cast<std::uint8_t>(first_slot(m));
                 if (!equal(key, b->entry(i)->first)) continue;
                 delete_slot(p.b, b, i);
+                invalidate_iterators();
                 free_pending_step();
                 if (paused()) return 1;
                 if (count_ == 0 && auto_shrink_) {
@@ -447,6 +453,7 @@ public:
     void shrink_to_fit() {
         check_not_writing("concurrent map writes");
         write_guard guard(*this);
+        invalidate_iterators();
         if (paused()) return;
         if (count_ == 0) {
             release_to_fresh();
@@ -462,6 +469,7 @@ public:
     void clear() {
         check_not_writing("concurrent map writes");
         write_guard guard(*this);
+        invalidate_iterators();
         if (paused()) {
             // A range() is walking the arrays: empty every slot in place.
             for_each_chain([&](bucket* head, bool) {
@@ -508,6 +516,7 @@ public:
         std::uint8_t b = 0;
         while (overLoadFactor(n, b)) ++b;
         if (floor && b > minB_) minB_ = b;
+        invalidate_iterators();
         if (b <= B_ && !shrinking()) return;  // fits (B = 0: in the lazily allocated single bucket)
         rehash_to(b > B_ ? b : B_);
     }
@@ -671,6 +680,25 @@ public:
 
 private:
     // ---- checked mode (Go's hashWriting) ------------------------------------
+public:
+    // Checked mode numbers the states between which iterators stay valid: an
+    // iterator remembers the number it was made in, and its use after an
+    // operation that invalidates iterators (see map.hpp) aborts. Release
+    // builds keep no counter.
+    std::uint64_t generation() const noexcept {
+#if GOMAP_CHECKED
+        return generation_;
+#else
+        return 0;
+#endif
+    }
+    void invalidate_iterators() noexcept {
+#if GOMAP_CHECKED
+        ++generation_;
+#endif
+    }
+
+private:
 
     void check_not_writing([[maybe_unused]] const char* msg) const noexcept {
 #if GOMAP_CHECKED
@@ -1043,6 +1071,7 @@ private:
     // holes (made during a range(), or before auto-shrink was turned on); only
     // then are chains walked.
     void release_to_fresh() noexcept {
+        invalidate_iterators();  // the arrays they point into are freed
         if (overflow_in_use_ != 0) {
             for_each_chain([&](bucket* head, bool) {
                 while (head->overflow != nullptr) {
@@ -1546,6 +1575,7 @@ private:
     size_type range_depth_ = 0;         // running non-const range() loops
 #if GOMAP_CHECKED
     mutable std::atomic<std::uint8_t> writing_{0};  // Go's hashWriting flag
+    std::uint64_t generation_ = 0;                  // bumped when iterators are invalidated
 #endif
     [[no_unique_address]] Hash hash_;
     [[no_unique_address]] KeyEqual eq_;

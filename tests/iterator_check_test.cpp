@@ -1,0 +1,126 @@
+// Checked mode (GOMAP_CHECKED, on in Debug builds) catches the use of an
+// iterator that an operation has invalidated, as Abseil's iterator
+// generations do; the operations that leave iterators valid do not trip it.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include <gomap/gomap.hpp>
+
+static_assert(GOMAP_CHECKED, "this test is built with the checker on");
+
+namespace {
+
+using M = gomap::map<std::uint64_t, std::uint64_t>;
+using G = gomap::go_map<std::uint64_t, std::uint64_t>;
+
+template <class Map>
+Map filled(std::uint64_t n) {
+    Map m;
+    for (std::uint64_t i = 0; i < n; ++i) m[i] = i;
+    return m;
+}
+
+constexpr const char* kStale = "fatal error: gomap: use of an invalidated iterator";
+
+TEST(IteratorCheckDeathTest, InsertOfANewKeyInvalidates) {
+    EXPECT_DEATH(
+        {
+            M m = filled<M>(100);
+            auto it = m.begin();
+            m[1000] = 1;
+            (void)it->second;
+        },
+        kStale);
+}
+
+TEST(IteratorCheckDeathTest, EraseByKeyInvalidates) {
+    EXPECT_DEATH(
+        {
+            G m = filled<G>(100);
+            auto it = m.find(5);
+            m.erase(6);
+            ++it;
+        },
+        kStale);
+}
+
+TEST(IteratorCheckDeathTest, ClearReserveShrinkSwapInvalidate) {
+    auto use_after = [](int what) {
+        M m = filled<M>(100), o = filled<M>(3);
+        auto it = m.begin();
+        switch (what) {
+            case 0: m.clear(); break;
+            case 1: m.reserve(10000); break;
+            case 2: m.shrink_to_fit(); break;
+            default: m.swap(o); break;
+        }
+        (void)*it;
+    };
+    for (int what = 0; what < 4; ++what) EXPECT_DEATH(use_after(what), kStale) << what;
+}
+
+TEST(IteratorCheckDeathTest, EmptyingTheMapThroughIteratorsInvalidatesTheRest) {
+    // The last erase frees the arrays; an old copy of an iterator is caught
+    // before it reads them.
+    EXPECT_DEATH(
+        {
+            M m = filled<M>(3);
+            auto first = m.begin();
+            auto copy = first;
+            for (auto it = m.begin(); it != m.end();) it = m.erase(it);
+            (void)copy->first;
+        },
+        kStale);
+}
+
+TEST(IteratorCheckDeathTest, DereferencingAnErasedEntry) {
+    EXPECT_DEATH(
+        {
+            G m = filled<G>(100);
+            auto it = m.find(7);
+            auto copy = it;
+            m.erase(it);
+            (void)copy->second;
+        },
+        "fatal error: gomap: dereferencing an erased entry");
+}
+
+TEST(IteratorCheckDeathTest, IncrementingEnd) {
+    EXPECT_DEATH({ G m = filled<G>(3); auto it = m.end(); ++it; }, "incrementing an end or singular iterator");
+}
+
+// What the rules allow must not trip the checker.
+TEST(IteratorCheck, ValidUsesPass) {
+    for (int policy = 0; policy < 2; ++policy) {
+        M m = filled<M>(1000);
+        m.set_auto_shrink(policy == 1);
+        // Lookups, assignment to existing keys, const access.
+        auto it = m.find(10);
+        m[10] = 11;
+        m.insert_or_assign(20, 21);
+        m.try_emplace(30, 0);
+        EXPECT_TRUE(m.contains(40));
+        EXPECT_EQ(it->second, 11u);
+        // erase(iterator) keeps the others valid, and returns a valid one.
+        auto a = m.find(1), b = m.find(2);
+        auto next = m.erase(a);
+        EXPECT_EQ(b->second, 2u);
+        if (next != m.end()) (void)next->first;
+        // The erase-all idiom.
+        std::size_t n = 0;
+        for (auto e = m.begin(); e != m.end(); ++n) e = m.erase(e);
+        EXPECT_EQ(n, 999u);
+        EXPECT_TRUE(m.empty());
+    }
+    // range() may insert and erase.
+    M r = filled<M>(500);
+    r.range([&](const std::uint64_t& k, std::uint64_t&) {
+        if (k % 2) r.erase(k);
+        else r[k + 100000] = 1;
+    });
+    EXPECT_EQ(r.check_invariants(), "");
+}
+
+}  // namespace
