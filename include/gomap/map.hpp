@@ -45,7 +45,10 @@
 // EXCEPTIONS: a throwing Hash, KeyEqual, entry constructor or allocation leaves
 // the map's contents as they were (strong guarantee) and its invariants intact,
 // for every insert, erase, reserve, rehash, shrink_to_fit and copy; resize work
-// already done stays done. Evacuation decides where every entry goes (calling
+// already done stays done. erase(key) throws only from the lookup (Hash,
+// KeyEqual): once the key is removed, the resize step it also runs is
+// best-effort, and a failure there is swallowed and the work left for a later
+// write. Evacuation decides where every entry goes (calling
 // Hash) and allocates before it moves anything, and moves are noexcept.
 // begin() and ++it call Hash while a grow is in progress (to skip entries of an
 // old bucket bound for the other half) and let its exceptions through; the map

@@ -36,6 +36,8 @@
 #include <new>
 #include <type_traits>
 
+#include "asan.hpp"
+
 namespace gomap::detail {
 
 inline constexpr std::size_t bucketCnt = 8;      // Go's bucketCnt (1 << bucketCntBits)
@@ -143,9 +145,16 @@ struct bmap {
     // bucket (all emptyRest, no overflow). See hmap: buckets of a new array are
     // initialised only when evacuation first reaches them.
     void init() noexcept {
+        unpoison(tophash, sizeof tophash);
+        unpoison(&overflow, sizeof overflow);
         for (auto& t : tophash) t = emptyRest;
         overflow = nullptr;
+        poison(slots, sizeof slots);  // empty slots: see detail/asan.hpp
     }
+    // ASan bookkeeping of one slot (see detail/asan.hpp): filled before an
+    // entry is constructed in it, emptied after its entry is destroyed or moved.
+    void slot_filled(std::size_t i) noexcept { unpoison(&slots[i], sizeof slots[i]); }
+    void slot_emptied(std::size_t i) noexcept { poison(&slots[i], sizeof slots[i]); }
 
     // The 8 tophash bytes as one word, for matching all slots at once.
     std::uint64_t tophash_word() const noexcept {

@@ -412,13 +412,20 @@ public:
                 if (paused()) return 1;
                 if (count_ == 0 && auto_shrink_) {
                     release_to_fresh();
-                } else if (growing()) {
-                    // Go runs growWork before its search; we run it after the
-                    // entry is gone (the bucket it evacuates is the same), so
-                    // that erasing an absent key moves nothing.
-                    resize_work(p.i);
-                } else {
-                    maybe_start_shrink();
+                    return 1;
+                }
+                // Go runs growWork before its search; we run it after the
+                // entry is gone (the bucket it evacuates is the same), so that
+                // erasing an absent key moves nothing. The key is gone now, so
+                // this step must not fail the erase: evacuation is all-or-
+                // nothing, and work that throws (a Hash, an allocation) is left
+                // for a later write.
+                try {
+                    if (growing())
+                        resize_work(p.i);
+                    else
+                        maybe_start_shrink();
+                } catch (...) {
                 }
                 return 1;
             }
@@ -815,9 +822,11 @@ private:
         bucket_alloc a(alloc_);
         bucket* p = bucket_alloc_traits::allocate(a, n);
         bytes_ += n * sizeof(bucket);
+        poison(p, n * sizeof(bucket));  // nothing may read a bucket before init()
         return p;
     }
     void deallocate_buckets(bucket* p, size_type n) noexcept {
+        unpoison(p, n * sizeof(bucket));  // the allocator may reuse it as it likes
         bucket_alloc a(alloc_);
         bucket_alloc_traits::deallocate(a, p, n);
         bytes_ -= n * sizeof(bucket);
@@ -920,10 +929,17 @@ private:
                 value_alloc_traits::deallocate(va, node, 1);
                 throw;
             }
+            b->slot_filled(i);
             b->slots[i] = node;
             bytes_ += sizeof(value_type);
         } else {
-            make(va, static_cast<value_type*>(b->raw(i)));
+            b->slot_filled(i);
+            try {
+                make(va, static_cast<value_type*>(b->raw(i)));
+            } catch (...) {
+                b->slot_emptied(i);
+                throw;
+            }
         }
     }
 
@@ -935,19 +951,24 @@ private:
             value_alloc_traits::deallocate(va, e, 1);
             bytes_ -= sizeof(value_type);
         }
+        b->slot_emptied(i);
     }
 
     // Move slot (from, i) into the empty slot (to, j). Keys are moved out of
     // their `const` (the pair is destroyed right after), as Boost's flat maps do.
     void move_entry(bucket* from, std::uint8_t i, bucket* to, std::uint8_t j) noexcept {
         if constexpr (indirect) {
+            to->slot_filled(j);
             to->slots[j] = from->slots[i];
+            from->slot_emptied(i);
         } else {
             value_alloc va(alloc_);
             value_type* e = from->entry(i);
+            to->slot_filled(j);
             value_alloc_traits::construct(va, static_cast<value_type*>(to->raw(j)),
                                           std::move(const_cast<K&>(e->first)), std::move(e->second));
             value_alloc_traits::destroy(va, e);
+            from->slot_emptied(i);
         }
     }
 
@@ -1415,6 +1436,7 @@ private:
         try {
             for (size_type have = a.n - base; have < need; ++have) {
                 bucket* x = allocate_buckets(1);
+                unpoison(&x->overflow, sizeof x->overflow);  // the list link; init() does the rest
                 x->overflow = extra;
                 extra = x;
             }
