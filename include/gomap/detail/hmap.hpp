@@ -505,7 +505,11 @@ public:
         if (buckets_) {
             for (size_type i = 0, n = size_type{1} << B_; i < n; ++i) release_chain(buckets_ + i, false);
             init_buckets(buckets_, size_type{1} << B_);
+            // Every spare is free again: restart the region and forget the
+            // free list of spares released by deletes (they are in the region;
+            // keeping the list would hand a spare out twice).
             nextOverflow_ = nalloc_ > (size_type{1} << B_) ? buckets_ + (size_type{1} << B_) : nullptr;
+            spare_free_ = nullptr;
         }
         count_ = 0;
         noverflow_ = 0;
