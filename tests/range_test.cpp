@@ -359,7 +359,8 @@ TYPED_TEST(RangeTest, RangeStartedWhileGrowing) {
         std::unordered_set<u64> erased, inserted;
         visits w;
         u64 next = 1u << 30;
-        m.range([&](const u64& k, u64& val) {
+        m.range([&](const u64& key, u64& val) {
+            const u64 k = key;  // a copy: the body may erase this very key
             ASSERT_FALSE(erased.count(k)) << "visited erased key " << k;
             EXPECT_EQ(val, ref.at(k));
             w.see(k);
