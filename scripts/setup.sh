@@ -3,8 +3,11 @@
 # Idempotent: installs only the packages that are missing.
 set -euo pipefail
 
-pkgs=(cmake g++ make libgtest-dev libgmock-dev golang-go)
-[ "${GOMAP_SETUP_BENCH:-0}" = 1 ] && pkgs+=(libbenchmark-dev libabsl-dev libboost1.81-dev)
+# librsvg2-bin: rsvg-convert renders the lab's SVG plots in the tests.
+pkgs=(cmake g++ make libgtest-dev libgmock-dev golang-go librsvg2-bin)
+# The peers the benchmarks measure gomap against.
+[ "${GOMAP_SETUP_BENCH:-0}" = 1 ] && pkgs+=(libbenchmark-dev libabsl-dev libboost1.81-dev libtsl-hopscotch-map-dev \
+  libcuckoo-dev libtbb-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do
