@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what is missing, then
 # builds and runs every test twice — a Debug build (GOMAP_CHECKED on) and an
-# ASan+UBSan build. Build trees go to build/test-*.
+# ASan+UBSan build — and the multi-threaded tests a third time under
+# ThreadSanitizer. Build trees go to build/test-*.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,12 +11,16 @@ jobs=$(nproc 2>/dev/null || echo 2)
 run() {  # run <build dir> <cmake args...>
   local dir=$1; shift
   cmake -S . -B "$dir" -DGOMAP_BUILD_TESTS=ON "$@" >/dev/null
-  cmake --build "$dir" -j"$jobs"
-  (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900)
+  cmake --build "$dir" -j"$jobs" ${TARGETS:+--target $TARGETS}
+  (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900 ${TESTS:+-R "$TESTS"})
 }
 echo "== Debug (checked) ==" >&2
 run build/test-debug -DCMAKE_BUILD_TYPE=Debug
 echo "== ASan + UBSan ==" >&2
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run build/test-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOMAP_SANITIZE=address,undefined
+echo "== ThreadSanitizer: the multi-threaded tests ==" >&2
+TARGETS="safe_map_test concurrent_map_test" TESTS="^(safe_map_test|concurrent_map_test)$" \
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  run build/test-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOMAP_SANITIZE=thread -DGOMAP_BUILD_TOOLS=OFF
 echo "all tests passed" >&2

@@ -1,0 +1,292 @@
+// gomap/concurrent_map.hpp — gomap::concurrent_map: a sharded map for many
+// threads that gives memory back like gomap::map.
+//
+// The map is 2^s shards. Each shard is a gomap::map behind its own
+// reader-writer lock (detail::rwmutex: a waiting writer stops new readers, as
+// in Go's RWMutex), on its own cache lines, so threads that touch different
+// shards never contend, and each shard grows and shrinks incrementally on its
+// own (bounded work per write, memory back as entries go).
+//
+// Choosing the shard. A key's shard is the top s bits of a hash of the key with
+// a seed drawn for this concurrent_map. Inside the shard, gomap::map hashes the
+// key again with the shard's own seed (Go's hash0): its bucket index (low bits)
+// and tophash (top byte) come from a hash independent of the one that chose the
+// shard. Were the shard chosen from the same hash, every key of a shard would
+// share the same top bits, so the tophash bytes of a shard would take only
+// 256 / 2^s values and lookups would meet false tophash matches 2^s times as
+// often. The second hash costs a few ns for an integer key.
+//
+// THREADS: every member may be called from any thread at any time.
+//   set, del, update, get_or_set(_with), del_if, clear: the key's shard, exclusively.
+//   get, contains: the key's shard, shared.
+//   erase_if, range, size, bytes, shrink_to_fit: one shard at a time.
+// CONSISTENCY: each single-key operation is linearizable. range() holds one
+// shard's read lock at a time: it sees each shard at one instant, not the whole
+// map at one instant. A key present during the whole loop is visited exactly
+// once; a key inserted or erased meanwhile in a shard not yet visited may or
+// may not be. size() and bytes() sum the shards the same way.
+// CALLBACKS (update, get_or_set_with, del_if, erase_if, range) run under the
+// shard's lock: they must not call back into the same concurrent_map (the
+// lock is not recursive), and should be short.
+// EXCEPTIONS: locks are RAII, so an exception from Hash, KeyEqual, a
+// constructor, the allocator or a callback releases the shard's lock; the
+// shard's map keeps gomap::map's strong guarantee (map.hpp). update's fn is
+// applied to the stored value in place: if it throws part-way, what it changed
+// stays changed. erase_if stops at a throwing predicate; the entries erased
+// before it stay erased.
+// ALLOCATOR: each shard gets a copy of the allocator; shards allocate
+// concurrently, so it must be safe to use from several threads
+// (std::allocator is; gomap::counting_allocator is not — use bytes()).
+#pragma once
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <shared_mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "detail/rwmutex.hpp"
+#include "hash.hpp"
+#include "map.hpp"
+#include "stats.hpp"
+
+namespace gomap {
+
+template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
+          class Allocator = std::allocator<std::pair<const K, V>>>
+class concurrent_map {
+public:
+    using key_type = K;
+    using mapped_type = V;
+    using hasher = Hash;
+    using key_equal = KeyEqual;
+    using allocator_type = Allocator;
+    using map_type = gomap::map<K, V, Hash, KeyEqual, Allocator>;
+
+    static constexpr std::size_t max_shards = 1u << 16;
+
+    // shards: rounded up to a power of two; 0 picks 8 per hardware thread
+    // (at least 16). std::invalid_argument above max_shards.
+    explicit concurrent_map(std::size_t shards = 0, const Hash& h = Hash(), const KeyEqual& eq = KeyEqual(),
+                            const Allocator& a = Allocator())
+        : hash_(h), seed_(detail::fastrand64()) {
+        if (shards > max_shards) throw std::invalid_argument("gomap::concurrent_map: more than 65536 shards");
+        if (shards == 0) {
+            const std::size_t hw = std::max<std::size_t>(1, std::thread::hardware_concurrency());
+            shards = std::max<std::size_t>(16, hw * 8);
+            shards = std::min(shards, max_shards);
+        }
+        n_ = std::bit_ceil(shards);
+        bits_ = static_cast<unsigned>(std::countr_zero(n_));
+        shards_ = std::make_unique<shard[]>(n_);
+        for (std::size_t i = 0; i < n_; ++i) shards_[i].m = map_type(0, h, eq, a);
+    }
+    concurrent_map(const concurrent_map&) = delete;
+    concurrent_map& operator=(const concurrent_map&) = delete;
+
+    // ---- single keys ------------------------------------------------------
+
+    // Inserts or overwrites. Returns true when the key was new.
+    template <class VV = V>
+    bool set(const K& k, VV&& v) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        return s.m.insert_or_assign(k, std::forward<VV>(v)).second;
+    }
+    template <class VV = V>
+    bool set(K&& k, VV&& v) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        return s.m.insert_or_assign(std::move(k), std::forward<VV>(v)).second;
+    }
+
+    std::optional<V> get(const K& k) const {
+        const shard& s = shard_for(k);
+        std::shared_lock lock(s.mu);
+        auto it = s.m.find(k);
+        if (it == s.m.end()) return std::nullopt;
+        return it->second;
+    }
+    bool contains(const K& k) const {
+        const shard& s = shard_for(k);
+        std::shared_lock lock(s.mu);
+        return s.m.contains(k);
+    }
+
+    // Returns whether the key was there.
+    bool del(const K& k) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        return s.m.erase(k) != 0;
+    }
+
+    // Atomic read-modify-write: fn(V&) on the stored value, under the shard's
+    // write lock. Returns false (and does not call fn) when the key is absent.
+    template <class Fn>
+    bool update(const K& k, Fn&& fn) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        auto it = s.m.find(k);
+        if (it == s.m.end()) return false;
+        std::invoke(fn, it->second);
+        return true;
+    }
+
+    // The value stored for k, inserting v first if k is absent, as one atomic
+    // step. Returns {a copy of the value now stored, whether v was inserted}.
+    template <class VV = V>
+    std::pair<V, bool> get_or_set(const K& k, VV&& v) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        auto [it, inserted] = s.m.try_emplace(k, std::forward<VV>(v));
+        return {it->second, inserted};
+    }
+    // Same, building the value with make() only when k is absent.
+    template <class Fn>
+    std::pair<V, bool> get_or_set_with(const K& k, Fn&& make) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        if (auto it = s.m.find(k); it != s.m.end()) return {it->second, false};
+        auto it = s.m.try_emplace(k, std::invoke(make)).first;
+        return {it->second, true};
+    }
+
+    // Erases k if pred(const V&) holds, as one atomic step. Returns whether it did.
+    template <class Pred>
+    bool del_if(const K& k, Pred&& pred) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        auto it = s.m.find(k);
+        if (it == s.m.end() || !std::invoke(pred, std::as_const(it->second))) return false;
+        s.m.erase(k);  // by key: the erase runs gomap::map's shrink step
+        return true;
+    }
+
+    // ---- whole map, shard by shard ------------------------------------------
+
+    // Erases every entry for which pred(const K&, const V&) holds. Each shard is
+    // write-locked in turn; its entries are erased by key so that the shard
+    // shrinks as it empties (bounded work per erase). Returns the count erased.
+    template <class Pred>
+    std::size_t erase_if(Pred&& pred) {
+        std::size_t erased = 0;
+        std::vector<K> doomed;
+        for (std::size_t i = 0; i < n_; ++i) {
+            shard& s = shards_[i];
+            std::unique_lock lock(s.mu);
+            doomed.clear();
+            for (const auto& e : s.m)
+                if (std::invoke(pred, e.first, std::as_const(e.second))) doomed.push_back(e.first);
+            for (const K& k : doomed) erased += s.m.erase(k);
+        }
+        return erased;
+    }
+
+    // fn(const K&, const V&) -> bool (false stops), or returning void. Visits
+    // shard by shard under each shard's read lock (see CONSISTENCY above).
+    // Returns false when fn stopped the loop.
+    template <class Fn>
+    bool range(Fn&& fn) const {
+        for (std::size_t i = 0; i < n_; ++i) {
+            const shard& s = shards_[i];
+            std::shared_lock lock(s.mu);
+            bool go_on = true;
+            s.m.range([&](const K& k, const V& v) -> bool {
+                if constexpr (std::is_void_v<std::invoke_result_t<Fn&, const K&, const V&>>)
+                    std::invoke(fn, k, v);
+                else
+                    go_on = static_cast<bool>(std::invoke(fn, k, v));
+                return go_on;
+            });
+            if (!go_on) return false;
+        }
+        return true;
+    }
+
+    std::size_t size() const {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < n_; ++i) {
+            std::shared_lock lock(shards_[i].mu);
+            n += shards_[i].m.size();
+        }
+        return n;
+    }
+    bool empty() const { return size() == 0; }
+
+    void clear() {
+        for (std::size_t i = 0; i < n_; ++i) {
+            std::unique_lock lock(shards_[i].mu);
+            shards_[i].m.clear();
+        }
+    }
+
+    // Bytes the shards' maps hold from the allocator now (buckets, overflow
+    // buckets, out-of-line entries; not the shard headers themselves).
+    std::size_t bytes() const {
+        std::size_t b = 0;
+        for (std::size_t i = 0; i < n_; ++i) {
+            std::shared_lock lock(shards_[i].mu);
+            b += shards_[i].m.stats().bytes;
+        }
+        return b;
+    }
+    // Finishes each shard's shrink and fits it to its entries: O(n), one shard
+    // at a time.
+    void shrink_to_fit() {
+        for (std::size_t i = 0; i < n_; ++i) {
+            std::unique_lock lock(shards_[i].mu);
+            shards_[i].m.shrink_to_fit();
+        }
+    }
+
+    std::size_t shard_count() const noexcept { return n_; }
+    // The shard k lives in, and a shard's shape (tests, monitoring).
+    std::size_t shard_of(const K& k) const { return index_of(k); }
+    map_stats shard_stats(std::size_t i) const {
+        std::shared_lock lock(shards_[i].mu);
+        return shards_[i].m.stats();
+    }
+    // O(n) self-check of every shard (see basic_map::check_invariants), plus
+    // that every key sits in the shard its hash selects. Empty string: all hold.
+    std::string check_invariants() const {
+        for (std::size_t i = 0; i < n_; ++i) {
+            std::shared_lock lock(shards_[i].mu);
+            if (auto e = shards_[i].m.check_invariants(); !e.empty()) return "shard " + std::to_string(i) + ": " + e;
+            for (const auto& e : shards_[i].m)
+                if (index_of(e.first) != i) return "shard " + std::to_string(i) + ": a key of another shard";
+        }
+        return {};
+    }
+
+private:
+    struct alignas(64) shard {
+        mutable detail::rwmutex mu;
+        map_type m;
+    };
+
+    std::size_t index_of(const K& k) const {
+        if (bits_ == 0) return 0;
+        return static_cast<std::size_t>(detail::seeded_hash(hash_, k, seed_) >> (64 - bits_));
+    }
+    shard& shard_for(const K& k) { return shards_[index_of(k)]; }
+    const shard& shard_for(const K& k) const { return shards_[index_of(k)]; }
+
+    Hash hash_;
+    std::uint64_t seed_;
+    std::size_t n_ = 0;
+    unsigned bits_ = 0;
+    std::unique_ptr<shard[]> shards_;
+};
+
+}  // namespace gomap

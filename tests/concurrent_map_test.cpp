@@ -1,0 +1,426 @@
+// concurrent_map_test — safe_map (both policies) and concurrent_map under many
+// threads: exact final states, one winner per contested key, linearizable
+// per-key histories, readers that never miss while writers grow and shrink the
+// map, locks released by exceptions, and every element destroyed once. The
+// whole file also runs under ThreadSanitizer in CI (scripts/test.sh).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <gomap/concurrent_map.hpp>
+#include <gomap/safe_map.hpp>
+
+#include "support/concurrency.hpp"
+
+namespace {
+
+using gomap_test::counted_value;
+using gomap_test::op_record;
+using gomap_test::run_threads;
+
+using shrink_map = gomap::safe_map<std::int64_t, std::int64_t>;
+using gozero_map = gomap::gozero_safe_map<std::int64_t, std::int64_t>;
+using sharded_map = gomap::concurrent_map<std::int64_t, std::int64_t>;
+
+template <class M>
+class Threads : public ::testing::Test {};
+using AllThreadSafe = ::testing::Types<shrink_map, gozero_map, sharded_map>;
+TYPED_TEST_SUITE(Threads, AllThreadSafe);
+
+constexpr int kThreads = 4;  // more threads than this machine's cores: preemption mid-operation
+
+// set() returns whether the key was new for concurrent_map, nothing for safe_map.
+template <class M>
+std::optional<bool> set_new(M& m, std::int64_t k, std::int64_t v) {
+    if constexpr (std::is_same_v<decltype(m.set(k, v)), bool>)
+        return m.set(k, v);
+    else {
+        m.set(k, v);
+        return std::nullopt;
+    }
+}
+
+// Each thread owns a key range: grows it, deletes most of it (the maps shrink),
+// re-inserts part and overwrites values. The final state is exact.
+TYPED_TEST(Threads, OwnedRangesReachAnExactFinalState) {
+    TypeParam m;
+    constexpr std::int64_t per = 40000;
+    run_threads(kThreads, [&](int t) {
+        const std::int64_t base = t * per;
+        for (std::int64_t i = 0; i < per; ++i) m.set(base + i, i);
+        for (std::int64_t i = 0; i < per; ++i)
+            if (i % 8 != 0) {
+                ASSERT_TRUE(m.del(base + i));
+            }
+        for (std::int64_t i = 0; i < per; i += 16) m.set(base + i, -i);       // overwrite half the survivors
+        for (std::int64_t i = 1; i < per; i += 64) m.set(base + i, 1000 + i);  // re-insert some
+    });
+    std::size_t expected = 0;
+    for (int t = 0; t < kThreads; ++t)
+        for (std::int64_t i = 0; i < per; ++i) {
+            const std::int64_t k = t * per + i;
+            std::optional<std::int64_t> want;
+            if (i % 16 == 0)
+                want = -i;
+            else if (i % 8 == 0)
+                want = i;
+            else if (i % 64 == 1)
+                want = 1000 + i;
+            if (want) ++expected;
+            ASSERT_EQ(want, m.get(k)) << k;
+        }
+    EXPECT_EQ(expected, m.size());
+    // And all of it goes away.
+    run_threads(kThreads, [&](int t) {
+        for (std::int64_t i = 0; i < per; ++i) m.del(t * per + i);
+    });
+    EXPECT_EQ(0u, m.size());
+    if constexpr (!std::is_same_v<TypeParam, gozero_map>) {
+        EXPECT_EQ(0u, m.bytes());
+    }
+}
+
+// Every thread deletes the same key each round: exactly one del succeeds.
+TYPED_TEST(Threads, OneKeyOneWinner) {
+    TypeParam m;
+    constexpr int rounds = 300;
+    std::atomic<int> winners[rounds] = {};
+    std::atomic<int> arrived{0};
+    for (int r = 0; r < rounds; ++r) m.set(r, r);
+    run_threads(kThreads, [&](int) {
+        for (int r = 0; r < rounds; ++r) {
+            if (m.del(r)) winners[r].fetch_add(1);
+            // keep the threads in step so that they contend for the same key
+            arrived.fetch_add(1);
+            while (arrived.load() < (r + 1) * kThreads) std::this_thread::yield();
+        }
+    });
+    for (int r = 0; r < rounds; ++r) EXPECT_EQ(1, winners[r].load()) << "round " << r;
+    EXPECT_EQ(0u, m.size());
+}
+
+// Histories of set/get/del on a small key space, recorded with a global clock,
+// are linearizable key by key — while another thread grows and shrinks the map
+// with keys of its own.
+TYPED_TEST(Threads, PerKeyHistoriesAreLinearizable) {
+    TypeParam m;
+    constexpr int keys = 96, ops_per_thread = 600, workers = 3;
+    std::atomic<std::uint64_t> clock{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::vector<std::pair<int, op_record>>> log(workers);
+    run_threads(workers + 1, [&](int t) {
+        if (t == workers) {  // churn: drive resizes in both directions
+            while (!stop.load()) {
+                for (std::int64_t i = 0; i < 20000 && !stop.load(); ++i) m.set(1'000'000 + i, i);
+                for (std::int64_t i = 0; i < 20000; ++i) m.del(1'000'000 + i);
+            }
+            return;
+        }
+        std::uint64_t x = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(t + 1);
+        auto next = [&] { return x = x * 6364136223846793005ULL + 1442695040888963407ULL; };
+        for (int i = 0; i < ops_per_thread; ++i) {
+            const int k = static_cast<int>((next() >> 33) % keys);
+            const unsigned what = static_cast<unsigned>(next() >> 40) % 3;
+            op_record o{};
+            o.inv = clock.fetch_add(1);
+            if (what == 0) {
+                o.kind = op_record::set;
+                o.arg = (static_cast<std::int64_t>(t) << 32) | i;
+                auto fresh = set_new(m, k, o.arg);
+                o.flag_known = fresh.has_value();
+                o.flag = fresh.value_or(false);
+            } else if (what == 1) {
+                o.kind = op_record::get;
+                o.result = m.get(k);
+            } else {
+                o.kind = op_record::del;
+                o.flag = m.del(k);
+            }
+            o.res = clock.fetch_add(1);
+            log[t].push_back({k, o});
+        }
+        if (t == 0) stop.store(true);
+    });
+    std::map<int, std::vector<op_record>> by_key;
+    for (auto& l : log)
+        for (auto& [k, o] : l) by_key[k].push_back(o);
+    std::size_t checked = 0;
+    for (auto& [k, h] : by_key) {
+        // The key space keeps each history short enough for the exact search.
+        ASSERT_LE(h.size(), 62u) << "key " << k;
+        EXPECT_TRUE(gomap_test::linearizable(h)) << "key " << k << ": history of " << h.size() << " ops";
+        checked += h.size();
+    }
+    EXPECT_EQ(static_cast<std::size_t>(workers * ops_per_thread), checked);
+}
+
+// The checker itself rejects a history that no order explains.
+TEST(Linearizability, CheckerRejectsAStaleRead) {
+    // set(1) returns, then a get that starts later reads nothing.
+    std::vector<op_record> h(2);
+    h[0].kind = op_record::set;
+    h[0].arg = 1;
+    h[0].flag = true;
+    h[0].inv = 0;
+    h[0].res = 1;
+    h[1].kind = op_record::get;
+    h[1].inv = 2;
+    h[1].res = 3;
+    EXPECT_FALSE(gomap_test::linearizable(h));
+    h[1].inv = 0;  // overlapping: get may come first
+    EXPECT_TRUE(gomap_test::linearizable(h));
+    h[1].result = 1;
+    EXPECT_TRUE(gomap_test::linearizable(h));
+    h[1].result = 2;  // a value nobody wrote
+    EXPECT_FALSE(gomap_test::linearizable(h));
+}
+
+// Readers look up keys that are always present while writers push the map
+// through growth and shrinking: no reader ever misses one or reads a wrong value.
+TYPED_TEST(Threads, ReadersNeverMissWhileWritersResize) {
+    TypeParam m;
+    constexpr std::int64_t stable = 2000;
+    for (std::int64_t i = 0; i < stable; ++i) m.set(i, i * 3);
+    std::atomic<int> writers_done{0};
+    std::atomic<long> reads{0};
+    constexpr int writers = 2;
+    run_threads(writers + 2, [&](int t) {
+        if (t < writers) {
+            const std::int64_t base = 1'000'000 * (t + 1);
+            for (int round = 0; round < 3; ++round) {
+                for (std::int64_t i = 0; i < 30000; ++i) m.set(base + i, i);
+                for (std::int64_t i = 0; i < 30000; ++i) m.del(base + i);
+            }
+            writers_done.fetch_add(1);
+            return;
+        }
+        std::int64_t k = t;
+        while (writers_done.load() < writers) {
+            k = (k * 31 + 7) % stable;
+            auto v = m.get(k);
+            ASSERT_TRUE(v.has_value()) << k;
+            ASSERT_EQ(k * 3, *v);
+            reads.fetch_add(1, std::memory_order_relaxed);
+        }
+    });
+    EXPECT_GT(reads.load(), 1000);
+    EXPECT_EQ(static_cast<std::size_t>(stable), m.size());
+}
+
+// A value whose copy throws when it holds -1.
+struct bomb {
+    std::int64_t v = 0;
+    bomb(std::int64_t x = 0) : v(x) {}  // NOLINT
+    bomb(const bomb& o) : v(o.v) {
+        if (v == -1) throw std::runtime_error("copy bomb");
+    }
+    bomb(bomb&& o) noexcept : v(o.v) {}
+    bomb& operator=(const bomb& o) {
+        if (o.v == -1) throw std::runtime_error("copy bomb");
+        v = o.v;
+        return *this;
+    }
+};
+
+template <class M>
+void expect_unlocked(M& m) {
+    // From another thread (a std::shared_mutex held by this thread would also
+    // block a different thread), within a deadline.
+    auto f = std::async(std::launch::async, [&] {
+        m.set(424242, bomb(1));
+        return m.del(424242);
+    });
+    ASSERT_EQ(std::future_status::ready, f.wait_for(std::chrono::seconds(20))) << "lock left held";
+    EXPECT_TRUE(f.get());
+}
+
+template <class M>
+class ThrowInsideLock : public ::testing::Test {};
+using BombMaps = ::testing::Types<gomap::safe_map<std::int64_t, bomb>, gomap::gozero_safe_map<std::int64_t, bomb>,
+                                  gomap::concurrent_map<std::int64_t, bomb>>;
+TYPED_TEST_SUITE(ThrowInsideLock, BombMaps);
+
+TYPED_TEST(ThrowInsideLock, AThrowingConstructorReleasesTheLockAndChangesNothing) {
+    TypeParam m;
+    for (std::int64_t i = 0; i < 5000; ++i) m.set(i, bomb(i));
+    const bomb b(-1);
+    EXPECT_THROW(m.set(7, b), std::runtime_error);         // overwrite
+    EXPECT_THROW(m.set(999999, b), std::runtime_error);    // insert
+    expect_unlocked(m);
+    EXPECT_EQ(5000u, m.size());
+    EXPECT_EQ(7, m.get(7)->v);
+    EXPECT_FALSE(m.contains(999999));
+}
+
+template <class M>
+class HashThrowInsideLock : public ::testing::Test {};
+using HashBombMaps =
+    ::testing::Types<gomap::safe_map<std::int64_t, std::int64_t, gomap_test::throwing_hash>,
+                     gomap::gozero_safe_map<std::int64_t, std::int64_t, gomap_test::throwing_hash>,
+                     gomap::concurrent_map<std::int64_t, std::int64_t, gomap_test::throwing_hash>>;
+TYPED_TEST_SUITE(HashThrowInsideLock, HashBombMaps);
+
+TYPED_TEST(HashThrowInsideLock, AThrowingHashReleasesTheLock) {
+    TypeParam m;
+    for (std::int64_t i = 0; i < 3000; ++i) m.set(i, i);
+    gomap_test::throwing_hash::poison = 77777;
+    EXPECT_THROW(m.set(77777, 1), std::runtime_error);
+    EXPECT_THROW(m.get(77777), std::runtime_error);
+    EXPECT_THROW(m.del(77777), std::runtime_error);
+    gomap_test::throwing_hash::poison = -1;
+    auto f = std::async(std::launch::async, [&] {
+        m.set(5, 55);
+        return m.get(5);
+    });
+    ASSERT_EQ(std::future_status::ready, f.wait_for(std::chrono::seconds(20))) << "lock left held";
+    EXPECT_EQ(std::optional<std::int64_t>(55), f.get());
+    EXPECT_EQ(3000u, m.size());
+    EXPECT_FALSE(m.contains(77777));
+}
+
+// Elements are constructed and destroyed in equal numbers under concurrency.
+TYPED_TEST(Threads, ConstructionsEqualDestructions) {
+    using V = counted_value;
+    const long before = V::alive();
+    {
+        using M = std::conditional_t<std::is_same_v<TypeParam, shrink_map>, gomap::safe_map<std::int64_t, V>,
+                                     std::conditional_t<std::is_same_v<TypeParam, gozero_map>,
+                                                        gomap::gozero_safe_map<std::int64_t, V>,
+                                                        gomap::concurrent_map<std::int64_t, V>>>;
+        M m;
+        run_threads(kThreads, [&](int t) {
+            for (std::int64_t i = 0; i < 20000; ++i) m.set((i % 5000) * kThreads + t, V(i));
+            for (std::int64_t i = 0; i < 5000; i += 2) m.del(i * kThreads + t);
+        });
+        EXPECT_EQ(static_cast<std::size_t>(kThreads * 2500), m.size());
+        EXPECT_EQ(before + kThreads * 2500, V::alive());
+    }
+    EXPECT_EQ(before, V::alive());
+}
+
+// ---- the lock ---------------------------------------------------------------
+
+// Go's RWMutex rule: once a writer waits, new readers wait behind it, so
+// readers that keep coming cannot starve it (glibc's std::shared_mutex fails
+// this: try_lock_shared keeps succeeding while a writer waits).
+TEST(RwMutex, AWaitingWriterStopsNewReaders) {
+    gomap::detail::rwmutex mu;
+    mu.lock_shared();  // a reader inside
+    std::atomic<bool> writer_in{false};
+    std::thread writer([&] {
+        mu.lock();
+        writer_in = true;
+        mu.unlock();
+    });
+    // Once the writer has announced itself, a new reader is refused.
+    bool refused = false;
+    for (int i = 0; i < 2'000'000 && !refused; ++i) {
+        if (mu.try_lock_shared())
+            mu.unlock_shared();
+        else
+            refused = true;
+        if (!refused) std::this_thread::yield();
+    }
+    EXPECT_TRUE(refused);
+    EXPECT_FALSE(writer_in.load());  // the first reader is still inside
+    mu.unlock_shared();
+    writer.join();
+    EXPECT_TRUE(writer_in.load());
+    EXPECT_TRUE(mu.try_lock_shared());  // and readers come back after it
+    EXPECT_FALSE(mu.try_lock());
+    mu.unlock_shared();
+    EXPECT_TRUE(mu.try_lock());
+    EXPECT_FALSE(mu.try_lock_shared());
+    mu.unlock();
+}
+
+// ---- concurrent_map's atomic read-modify-write ---------------------------------
+
+TEST(ConcurrentMap, UpdateIsAtomic) {
+    gomap::concurrent_map<int, std::int64_t> m(8);
+    for (int k = 0; k < 16; ++k) m.set(k, 0);
+    constexpr int per = 20000;
+    run_threads(kThreads, [&](int t) {
+        for (int i = 0; i < per; ++i) ASSERT_TRUE(m.update((i + t) % 16, [](std::int64_t& v) { ++v; }));
+    });
+    std::int64_t total = 0;
+    for (int k = 0; k < 16; ++k) total += *m.get(k);
+    EXPECT_EQ(std::int64_t{kThreads} * per, total);
+    EXPECT_FALSE(m.update(99, [](std::int64_t&) { ADD_FAILURE() << "called for an absent key"; }));
+}
+
+TEST(ConcurrentMap, GetOrSetHasOneWinnerAndEveryoneSeesItsValue) {
+    gomap::concurrent_map<int, int> m;
+    constexpr int rounds = 500;
+    std::atomic<int> winners[rounds] = {};
+    std::vector<std::vector<int>> seen(kThreads, std::vector<int>(rounds));
+    std::atomic<int> factory_calls{0};
+    run_threads(kThreads, [&](int t) {
+        for (int r = 0; r < rounds; ++r) {
+            auto [v, inserted] = r % 2 ? m.get_or_set(r, t * 1000 + r)
+                                       : m.get_or_set_with(r, [&] {
+                                             factory_calls.fetch_add(1);
+                                             return t * 1000 + r;
+                                         });
+            if (inserted) winners[r].fetch_add(1);
+            seen[t][r] = v;
+        }
+    });
+    for (int r = 0; r < rounds; ++r) {
+        EXPECT_EQ(1, winners[r].load());
+        for (int t = 1; t < kThreads; ++t) EXPECT_EQ(seen[0][r], seen[t][r]);
+        EXPECT_EQ(*m.get(r), seen[0][r]);
+    }
+    EXPECT_EQ(rounds / 2, factory_calls.load());  // make() runs only for the winner
+}
+
+TEST(ConcurrentMap, DelIfAndEraseIfGiveMemoryBack) {
+    gomap::concurrent_map<int, int> m(16);
+    for (int i = 0; i < 100000; ++i) m.set(i, i);
+    const std::size_t full = m.bytes();
+    EXPECT_FALSE(m.del_if(3, [](int v) { return v % 2 == 0; }));
+    EXPECT_TRUE(m.del_if(4, [](int v) { return v % 2 == 0; }));
+    EXPECT_FALSE(m.del_if(4, [](int) { return true; }));
+    EXPECT_EQ(49999u, m.erase_if([](int k, int) { return k % 2 == 0; }));
+    EXPECT_EQ(50000u, m.size());
+    // Of the odd keys, those = 1 or 3 (mod 20) stay: one in five.
+    EXPECT_EQ(40000u, m.erase_if([](int k, int) { return k % 20 != 1 && k % 20 != 3 && k % 2 == 1; }));
+    EXPECT_EQ(10000u, m.size());
+    EXPECT_EQ("", m.check_invariants());
+    EXPECT_LT(m.bytes() * 4, full);  // the shards shrank as they emptied
+    EXPECT_EQ(10000u, m.erase_if([](int, int) { return true; }));
+    EXPECT_EQ(0u, m.bytes());
+}
+
+TEST(ConcurrentMap, ShardsArePowersOfTwoAndEvenlyLoaded) {
+    EXPECT_EQ(64u, (gomap::concurrent_map<int, int>(40).shard_count()));
+    EXPECT_EQ(1u, (gomap::concurrent_map<int, int>(1).shard_count()));
+    EXPECT_GE((gomap::concurrent_map<int, int>().shard_count()), 16u);
+    EXPECT_THROW((gomap::concurrent_map<int, int>(gomap::concurrent_map<int, int>::max_shards + 1)),
+                 std::invalid_argument);
+    gomap::concurrent_map<int, int> m(32);
+    for (int i = 0; i < 320000; ++i) m.set(i, i);  // sequential keys: the worst case for a weak hash
+    for (std::size_t s = 0; s < 32; ++s) {
+        const auto st = m.shard_stats(s);
+        EXPECT_GT(st.count, 9000u) << s;  // mean 10,000; a binomial sd is ~100
+        EXPECT_LT(st.count, 11000u) << s;
+        // Inside a shard, buckets stay balanced too: the shard's hash is
+        // independent of the one that chose it.
+        EXPECT_LT(st.overflow_buckets, st.buckets / 4) << s;
+    }
+    EXPECT_EQ("", m.check_invariants());
+    gomap::concurrent_map<int, int> one(1);
+    for (int i = 0; i < 1000; ++i) one.set(i, i);
+    EXPECT_EQ(1000u, one.size());
+    EXPECT_EQ("", one.check_invariants());
+}
+
+}  // namespace
