@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Builds the benchmarks (Release, -march=native) with the peers installed from
-# Debian, and runs one: scripts/bench.sh core_bench [args] | memory_latency [args]
+# Builds the benchmarks (Release, -O2 -march=native: the flags of
+# scripts/bench-all.sh) with the peers installed from Debian, and runs one:
+#   scripts/bench.sh core_bench [args] | memory_latency [args] | peers_bench [args] | random_access [args]
+# The whole side-by-side suite, with the Go map and the report: scripts/bench-all.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 GOMAP_SETUP_BENCH=1 "$root/scripts/setup.sh"
-cmake -S "$root" -B "$root/build/bench" -DCMAKE_BUILD_TYPE=Release -DGOMAP_BUILD_BENCH=ON \
-  -DGOMAP_BUILD_TESTS=OFF -DGOMAP_BUILD_TOOLS=OFF -DCMAKE_CXX_FLAGS="-march=native" >/dev/null
+cmake -S "$root" -B "$root/build/bench" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DGOMAP_BUILD_BENCH=ON -DGOMAP_BUILD_TESTS=OFF -DGOMAP_BUILD_TOOLS=OFF -DCMAKE_CXX_FLAGS="-march=native" >/dev/null
 target=${1:-core_bench}
 shift || true
-cmake --build "$root/build/bench" --target "$target" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+cmake --build "$root/build/bench" --target "$target" -j"${GOMAP_BENCH_JOBS:-$(nproc 2>/dev/null || echo 2)}" >/dev/null
 exec "$root/build/bench/bench/$target" "$@"
