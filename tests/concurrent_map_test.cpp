@@ -403,7 +403,7 @@ TEST(ConcurrentMap, DelIfAndEraseIfGiveMemoryBack) {
 TEST(ConcurrentMap, ShardsArePowersOfTwoAndEvenlyLoaded) {
     EXPECT_EQ(64u, (gomap::concurrent_map<int, int>(40).shard_count()));
     EXPECT_EQ(1u, (gomap::concurrent_map<int, int>(1).shard_count()));
-    EXPECT_GE((gomap::concurrent_map<int, int>().shard_count()), 16u);
+    EXPECT_GE((gomap::concurrent_map<int, int>().shard_count()), 64u);
     EXPECT_THROW((gomap::concurrent_map<int, int>(gomap::concurrent_map<int, int>::max_shards + 1)),
                  std::invalid_argument);
     gomap::concurrent_map<int, int> m(32);
