@@ -484,6 +484,17 @@ public:
         t_.for_each_chain(fn);
     }
 
+    // Calls fn(is_old, index, head, evacuated) for every bucket, old array first
+    // while a resize is in progress (the lab's bucket inspector). Unlike
+    // visit_chains it also reports the buckets that hold no chain to walk, with
+    // head == nullptr: new buckets not initialised yet, and evacuated old buckets
+    // whose pages went back to the OS. head is a const detail::bmap<K, V>*;
+    // evacuated: an old bucket whose entries have moved (tophash holds the marks).
+    template <class Fn>
+    void inspect_buckets(Fn&& fn) const {
+        t_.inspect_buckets(fn);
+    }
+
     friend bool operator==(const basic_map& a, const basic_map& b) {
         if (a.size() != b.size()) return false;
         for (const auto& e : a) {

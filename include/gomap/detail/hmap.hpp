@@ -710,6 +710,28 @@ public:
         return err;
     }
 
+    // Read-only bucket inspector (the lab's `inspect`): calls
+    // fn(is_old, index, head, evacuated) for every bucket of the old array (while
+    // a resize is in progress) and then of the current one, in index order,
+    // including the buckets for_each_chain skips. head is the chain's head bucket,
+    // or nullptr where nothing may be read: a new bucket not initialised yet (its
+    // source is not evacuated), or an evacuated old bucket whose pages went back
+    // to the OS (release_evacuated_pages). An evacuated old head still shows its
+    // evacuatedX/Y/Empty marks; its overflow buckets are already gone.
+    template <class Fn>
+    void inspect_buckets(Fn&& fn) const {
+        if (buckets_ == nullptr) return;
+        if (oldbuckets_) {
+            for (size_type j = 0, n = size_type{1} << oldB_; j < n; ++j) {
+                const bool evacuated = old_evacuated(j);
+                const bucket* head = evacuated && j < released_ ? nullptr : oldbuckets_ + j;
+                fn(true, j, head, evacuated);
+            }
+        }
+        for (size_type i = 0, n = size_type{1} << B_; i < n; ++i)
+            fn(false, i, new_bucket_ready(i) ? static_cast<const bucket*>(buckets_ + i) : nullptr, false);
+    }
+
 private:
     // ---- checked mode (Go's hashWriting) ------------------------------------
 public:
