@@ -1,25 +1,133 @@
-// gomap-lab — shared pieces: argument parsing and printing.
+// gomap-lab — shared pieces: argument parsing, output files, progress, printing.
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace lab {
 
+// Exit statuses: 0 done; 1 the run failed (a tool missing, a write failed, a
+// key to delete was absent); 2 a bad command line (nothing was run).
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
 // Thrown for bad command lines; main prints it and exits with status 2.
 struct usage_error {
+    std::string message;
+};
+// Thrown when the run cannot go on; main prints it and exits with status 1.
+struct run_error {
     std::string message;
 };
 
 // Parses a non-negative integer argument with an upper bound, or throws usage_error.
 std::uint64_t parse_count(std::string_view flag, std::string_view text, std::uint64_t max);
+// The same with a lower bound (e.g. at least 1).
+std::uint64_t parse_count(std::string_view flag, std::string_view text, std::uint64_t min, std::uint64_t max);
+// One of `choices`, or usage_error naming them.
+std::string parse_choice(std::string_view flag, std::string_view text,
+                         const std::vector<std::string_view>& choices);
+
+// Walks a command's arguments: `--flag value` and `--flag=value` both work.
+class arg_reader {
+public:
+    arg_reader(const std::vector<std::string>& args, std::string command);
+    bool more() const { return i_ < args_.size(); }
+    // The next argument (a flag, or a positional one), consumed.
+    std::string next();
+    // The value of the flag just read, or usage_error.
+    std::string value();
+    // usage_error for the flag just read: "unknown option".
+    [[noreturn]] void unknown() const;
+    const std::string& flag() const { return flag_; }
+
+private:
+    std::vector<std::string> args_;
+    std::string command_;
+    std::size_t i_ = 0;
+    std::string flag_;
+    std::string inline_value_;
+    bool has_inline_value_ = false;
+};
+
+// An output file opened when the command line is read, so that an unwritable
+// path is a usage error (exit 2) before any work is done. Empty path: none.
+class output_file {
+public:
+    output_file() = default;
+    output_file(std::string_view flag, std::string path);
+    output_file(const output_file&) = delete;
+    output_file& operator=(const output_file&) = delete;
+    output_file(output_file&& o) noexcept;
+    output_file& operator=(output_file&& o) noexcept;
+    ~output_file();
+
+    explicit operator bool() const { return f_ != nullptr; }
+    const std::string& path() const { return path_; }
+    // Writes everything and closes; run_error if the write fails.
+    void write_and_close(std::string_view text);
+    // Closes without writing (the file stays as it is, e.g. for a tool to fill).
+    void close();
+
+private:
+    std::string path_;
+    std::FILE* f_ = nullptr;
+};
+
+// Lower-case extension of a path, without the dot ("" when none).
+std::string extension_of(std::string_view path);
+// Full path of an executable found on PATH, or "" when there is none.
+std::string find_on_path(std::string_view name);
+// A file name in the temporary directory, unique to this process.
+std::string temp_path(std::string_view stem);
+// Renders an SVG file to PNG with rsvg-convert (run_error if missing or failing).
+void svg_to_png(const std::string& svg_path, const std::string& png_path);
+
+// A progress bar on stderr, drawn only when stderr is a terminal.
+class progress {
+public:
+    progress(std::string label, std::uint64_t total);
+    ~progress();
+    progress(const progress&) = delete;
+    progress& operator=(const progress&) = delete;
+    void set_label(std::string label);
+    void update(std::uint64_t done) {
+        if (enabled_ && done >= next_) draw(done);
+    }
+
+private:
+    void draw(std::uint64_t done);
+    std::string label_;
+    std::uint64_t total_;
+    std::uint64_t next_ = 0;
+    bool enabled_;
+};
 
 // "584.0 KB" style: bytes in KiB with one decimal, as the article's figures.
 std::string kib(std::uint64_t bytes);
+// 1234567 -> "1,234,567".
+std::string with_commas(std::uint64_t n);
+
+// Deterministic pseudo-random numbers (SplitMix64): the same sequence on every
+// platform, so that --seed reproduces a run exactly.
+struct splitmix64 {
+    std::uint64_t state;
+    std::uint64_t next() {
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    // Uniform enough in [0, n) for the lab (n far below 2^64).
+    std::uint64_t below(std::uint64_t n) { return next() % n; }
+};
 
 int cmd_seed(const std::vector<std::string>& args);
+int cmd_churn(const std::vector<std::string>& args);
+int cmd_inspect(const std::vector<std::string>& args);
+int cmd_trace_delete(const std::vector<std::string>& args);
 
 }  // namespace lab

@@ -1,43 +1,28 @@
 // gomap-lab: the seed article as a lab. `gomap-lab help` lists the commands.
-#include <charconv>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "lab.hpp"
 
-namespace lab {
-
-std::uint64_t parse_count(std::string_view flag, std::string_view text, std::uint64_t max) {
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || p != text.data() + text.size() || text.empty())
-        throw usage_error{std::string(flag) + ": expected a non-negative integer, got '" + std::string(text) + "'"};
-    if (v > max)
-        throw usage_error{std::string(flag) + ": " + std::string(text) + " is too large (at most " +
-                          std::to_string(max) + ")"};
-    return v;
-}
-
-std::string kib(std::uint64_t bytes) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f KB", static_cast<double>(bytes) / 1024.0);
-    return buf;
-}
-
-}  // namespace lab
-
 static void usage(std::FILE* out) {
     std::fputs(
         "usage: gomap-lab <command> [options]\n"
         "\n"
         "commands:\n"
-        "  seed    the article's experiment: make a map of 10,000 Person entries, fill it,\n"
-        "          delete everything, drop it; bytes held at each stage for gomap::go_map,\n"
-        "          gomap::map and the real Go map (run live when `go` is installed)\n"
-        "  help    this text\n"
+        "  seed          the article's experiment: make a map of 10,000 Person entries, fill it,\n"
+        "                delete everything, drop it; bytes held at each stage for gomap::go_map,\n"
+        "                gomap::map and the real Go map (run live when `go` is installed)\n"
+        "  churn         grow to a peak, delete to a steady state, churn, delete all: bytes held\n"
+        "                by every map over time, as a plot (SVG or PNG) and a CSV\n"
+        "  inspect       draw a small map's structure: hmap header, buckets, tophash cells,\n"
+        "                overflow chains, old and new arrays during a resize (text or SVG)\n"
+        "  trace-delete  Go's mapdelete, step by step: bucket, slot, emptyOne -> emptyRest,\n"
+        "                hash0 re-drawn when the map empties\n"
+        "  help          this text\n"
         "\n"
-        "`gomap-lab <command> --help` describes a command's options.\n",
+        "`gomap-lab <command> --help` describes a command's options.\n"
+        "Exit status: 0 done, 1 the run failed, 2 bad command line.\n",
         out);
 }
 
@@ -45,12 +30,15 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         usage(stderr);
-        return 2;
+        return lab::kExitUsage;
     }
     const std::string cmd = args.front();
     args.erase(args.begin());
     try {
         if (cmd == "seed") return lab::cmd_seed(args);
+        if (cmd == "churn") return lab::cmd_churn(args);
+        if (cmd == "inspect") return lab::cmd_inspect(args);
+        if (cmd == "trace-delete") return lab::cmd_trace_delete(args);
         if (cmd == "help" || cmd == "--help" || cmd == "-h") {
             usage(stdout);
             return 0;
@@ -58,6 +46,9 @@ int main(int argc, char** argv) {
         throw lab::usage_error{"unknown command '" + cmd + "' (try: gomap-lab help)"};
     } catch (const lab::usage_error& e) {
         std::fprintf(stderr, "gomap-lab %s: %s\n", cmd.c_str(), e.message.c_str());
-        return 2;
+        return lab::kExitUsage;
+    } catch (const lab::run_error& e) {
+        std::fprintf(stderr, "gomap-lab %s: %s\n", cmd.c_str(), e.message.c_str());
+        return lab::kExitFailure;
     }
 }

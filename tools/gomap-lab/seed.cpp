@@ -13,7 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include <gomap/gomap.hpp>
+#include <gomap/map.hpp>
+#include <gomap/stats.hpp>
 
 #include "lab.hpp"
 

@@ -1,0 +1,207 @@
+// gomap-lab inspect — the article's diagram of hmap -> buckets -> overflow
+// buckets, drawn from a live map after a short script: insert keys 0..N-1,
+// then delete K of them. Every bucket shows its 8 tophash cells; during a
+// resize the old array is drawn above the new one.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "lab.hpp"
+#include "structure.hpp"
+
+namespace lab {
+namespace {
+
+constexpr std::uint64_t kMaxN = 10'000;
+
+struct step {
+    bool insert;
+    std::int64_t key;
+};
+
+// Insert 0..n-1 in order, then delete k distinct keys in a --seed order.
+std::vector<step> make_script(std::uint64_t n, std::uint64_t k, std::uint64_t seed) {
+    std::vector<step> s;
+    for (std::uint64_t i = 0; i < n; ++i) s.push_back({true, static_cast<std::int64_t>(i)});
+    std::vector<std::int64_t> keys(n);
+    for (std::uint64_t i = 0; i < n; ++i) keys[i] = static_cast<std::int64_t>(i);
+    splitmix64 rng{seed};
+    for (std::uint64_t i = 0; i < k; ++i) {  // Fisher-Yates, first k places
+        const std::uint64_t j = i + rng.below(n - i);
+        std::swap(keys[i], keys[j]);
+        s.push_back({false, keys[i]});
+    }
+    return s;
+}
+
+struct options {
+    std::uint64_t n = 20, k = 5, seed = 1, hint = 0;
+    std::uint64_t ops = UINT64_MAX;  // stop after this many steps
+    bool stop_mid_resize = false, real_hash = false;
+    std::string map = "go_map", format = "text", colour = "auto";
+    output_file out;
+};
+
+std::string describe(const step& s) {
+    return std::string(s.insert ? "insert " : "delete ") + std::to_string(s.key);
+}
+
+template <class Map>
+int run(options& o, const char* name) {
+    Map m(o.hint, lab_hash{o.seed, o.real_hash});
+    const auto script = make_script(o.n, o.k, o.seed);
+    // --stop-mid-resize looks in the script's last phase: the deletes when
+    // there are any, else the inserts.
+    const std::size_t phase_start = o.k > 0 ? o.n : 0;
+    std::size_t done = 0;
+    bool stopped = false;
+    for (const auto& s : script) {
+        if (done == o.ops) {
+            stopped = true;
+            break;
+        }
+        if (s.insert)
+            m.try_emplace(s.key, s.key);
+        else
+            m.erase(s.key);
+        ++done;
+        // Mid-resize: in progress, with some old buckets evacuated and some not.
+        if (o.stop_mid_resize && done > phase_start && m.stats().resizing && m.stats().nevacuate > 0) {
+            stopped = done < script.size();
+            break;
+        }
+    }
+    if (o.stop_mid_resize && !(m.stats().resizing && m.stats().nevacuate > 0))
+        throw usage_error{"--stop-mid-resize: no " + std::string(o.k > 0 ? "delete" : "insert") +
+                          " of this script leaves a resize in progress (try: --n 27 --delete 0 for a grow, "
+                          "--map map --n 100 --delete 80 for a shrink)"};
+
+    std::vector<std::string> caption;
+    std::string what = std::string(name) + (o.hint ? " made with hint " + std::to_string(o.hint) : "") +
+                       ": " + (o.n == 0 ? "no inserts" : "insert keys 0.." + std::to_string(o.n - 1));
+    if (o.k > 0) {
+        std::vector<std::int64_t> del;
+        for (std::size_t i = o.n; i < script.size(); ++i) del.push_back(script[i].key);
+        std::string list;
+        for (std::size_t i = 0; i < del.size() && i < 12; ++i)
+            list += (i ? ", " : "") + std::to_string(del[i]);
+        if (del.size() > 12) list += ", ...";
+        what += ", then delete " + std::to_string(o.k) + " of them, in this order: " + list;
+    }
+    caption.push_back(what);
+    caption.push_back(o.real_hash
+                          ? "hash: gomap::hash<int64_t> keyed by hash0 (the buckets change from run to run)"
+                          : "hash: the lab's hash with --seed " + std::to_string(o.seed) +
+                                " (the same buckets on every run)");
+    if (stopped)
+        caption.push_back("stopped after step " + std::to_string(done) + " of " +
+                          std::to_string(script.size()) + " (" + describe(script[done - 1]) + ")" +
+                          (m.stats().resizing ? ": a resize is in progress" : ""));
+    const std::string hash_note =
+        o.real_hash ? "this map's hash seed" : "drawn at random; the lab's hash does not use it";
+
+    const structure s = capture(m, std::string(name) + "<int64_t, int64_t>");
+    std::string text;
+    if (o.format == "svg") {
+        text = render_svg(s, caption, hash_note);
+    } else {
+        const bool to_tty = !o.out && ::isatty(STDOUT_FILENO) == 1;
+        const bool colour =
+            o.colour == "always" || (o.colour == "auto" && to_tty && std::getenv("NO_COLOR") == nullptr);
+        text = render_text(s, style_for(s, colour), caption, hash_note);
+    }
+    if (const std::string err = m.check_invariants(); !err.empty())
+        text += "note: invariant broken: " + err + "\n";
+    if (o.out) {
+        o.out.write_and_close(text);
+    } else {
+        std::fwrite(text.data(), 1, text.size(), stdout);
+    }
+    return 0;
+}
+
+void usage() {
+    std::puts(
+        "usage: gomap-lab inspect [--n N] [--delete K] [--map go_map|map] [--seed S] [--real-hash]\n"
+        "                         [--hint H] [--ops M | --stop-mid-resize]\n"
+        "                         [--format text|svg] [--out FILE] [--color auto|always|never]\n"
+        "\n"
+        "Builds a small map with a script (insert keys 0..N-1 in order, then delete K of them in\n"
+        "an order drawn from --seed) and draws its structure: the hmap header (count, B,\n"
+        "noverflow, hash0, resize state, old_B, nevacuate, bytes), every bucket's 8 tophash cells,\n"
+        "overflow chains, and the old and new arrays while a resize is in progress.\n"
+        "\n"
+        "  --n N              keys inserted (default 20, at most 10000)\n"
+        "  --delete K         keys deleted afterwards (default 5, at most N)\n"
+        "  --map NAME         go_map (Go's rules, default) or map (gives memory back)\n"
+        "  --seed S           the lab's hash and the delete order (default 1): same --seed, same picture\n"
+        "  --real-hash        use gomap::hash keyed by the map's random hash0 instead\n"
+        "  --hint H           make(map, H): the size hint (default 0)\n"
+        "  --ops M            stop after the first M steps of the script\n"
+        "  --stop-mid-resize  stop at the first step of the script's last phase (the deletes, or\n"
+        "                     the inserts when K = 0) that leaves a resize half done: some old\n"
+        "                     buckets evacuated (nevacuate > 0), some not\n"
+        "  --format F         text (default; colour on a terminal) or svg\n"
+        "  --out FILE         write to FILE instead of stdout\n"
+        "  --color WHEN       colour the text: auto (default: when stdout is a terminal and\n"
+        "                     NO_COLOR is unset), always, never");
+}
+
+}  // namespace
+
+int cmd_inspect(const std::vector<std::string>& args) {
+    options o;
+    std::string out_path;
+    bool ops_set = false, out_set = false;
+    arg_reader in(args, "inspect");
+    while (in.more()) {
+        const std::string a = in.next();
+        if (a == "--help" || a == "-h") {
+            usage();
+            return 0;
+        } else if (a == "--n") {
+            o.n = parse_count(a, in.value(), kMaxN);
+        } else if (a == "--delete") {
+            o.k = parse_count(a, in.value(), kMaxN);
+        } else if (a == "--map") {
+            o.map = parse_choice(a, in.value(), {"go_map", "map"});
+        } else if (a == "--seed") {
+            o.seed = parse_count(a, in.value(), UINT64_MAX);
+        } else if (a == "--real-hash") {
+            o.real_hash = true;
+        } else if (a == "--hint") {
+            o.hint = parse_count(a, in.value(), 1'000'000);
+        } else if (a == "--ops") {
+            o.ops = parse_count(a, in.value(), 2 * kMaxN);
+            ops_set = true;
+        } else if (a == "--stop-mid-resize") {
+            o.stop_mid_resize = true;
+        } else if (a == "--format") {
+            o.format = parse_choice(a, in.value(), {"text", "svg"});
+        } else if (a == "--out") {
+            out_path = in.value();
+            out_set = true;
+        } else if (a == "--color" || a == "--colour") {
+            o.colour = parse_choice(a, in.value(), {"auto", "always", "never"});
+        } else {
+            in.unknown();
+        }
+    }
+    if (o.k > o.n)
+        throw usage_error{"--delete " + std::to_string(o.k) + " is more than --n " + std::to_string(o.n)};
+    if (ops_set && o.stop_mid_resize) throw usage_error{"--ops and --stop-mid-resize do not go together"};
+    if (ops_set && o.ops > o.n + o.k)
+        throw usage_error{"--ops " + std::to_string(o.ops) + " is more than the script's " +
+                          std::to_string(o.n + o.k) + " steps"};
+    if (out_set) o.out = output_file("--out", out_path);
+    if (o.map == "map") return run<lab_map>(o, "gomap::map");
+    return run<lab_go_map>(o, "gomap::go_map");
+}
+
+}  // namespace lab
