@@ -213,6 +213,7 @@ std::string make_plot(const options& o, const std::vector<phase>& phases, const 
         svg::series s;
         s.label = std::string(o.maps[i]->label);
         s.colour = std::string(o.maps[i]->colour);
+        s.dash = std::string(o.maps[i]->dash);
         s.note = "peak " + svg::num(static_cast<double>(rs[i].peak) / u.div, 2) + " → " +
                  svg::num(static_cast<double>(rs[i].drained) / u.div, 2) + " " + u.name;
         for (auto b : rs[i].bytes) s.y.push_back(static_cast<double>(b) / u.div);
@@ -234,7 +235,8 @@ void usage() {
         "  --steady M    keys left after the delete phase (default N/100, at least 1, at most N)\n"
         "  --ops K       churn pairs (default N, at most 100000000)\n"
         "  --seed S      keys and churn choices (default 1)\n"
-        "  --maps LIST   comma-separated: go_map,map,std,absl,boost (those built in), or all (default)\n"
+        "  --maps LIST   comma-separated: go_map, map, safe_map, gozero_safe_map, std, absl, boost\n"
+        "                (absl and boost when built in), or all (default)\n"
         "  --samples P   samples per phase (default 200, 1..100000)\n"
         "  --plot FILE   write the plot: .svg, or .png (rendered with rsvg-convert)\n"
         "  --csv FILE    write the samples: op,phase, then one column of bytes per map\n"

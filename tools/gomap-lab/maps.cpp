@@ -2,6 +2,7 @@
 #include <functional>
 #include <gomap/hash.hpp>
 #include <gomap/map.hpp>
+#include <gomap/safe_map.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,19 +22,23 @@ template <template <class...> class Map, class Hash>
 using u64_map = Map<u64, u64, Hash, std::equal_to<u64>, counting_alloc>;
 
 const std::vector<map_kind>& map_registry() {
-    // To add a map: one line here (and its header above). A Go-style map with
-    // set/del and an allocator constructor works as is, e.g.
-    //   {"safe_map", "gomap::safe_map", "#8c564b",
-    //    make_map<gomap::safe_map<u64, u64, gomap::hash<u64>, std::equal_to<u64>, counting_alloc>>},
+    // To add a map: one line here (and its header above). std-style maps
+    // (emplace/erase) and Go-style ones (set/del, like safe_map) both work.
+    // safe_map is dashed: it runs gomap::map inside, and their lines coincide.
     static const std::vector<map_kind> kinds = {
-        {"go_map", "gomap::go_map", "#d62728", make_map<u64_map<gomap::go_map, gomap::hash<u64>>>},
-        {"map", "gomap::map", "#2ca02c", make_map<u64_map<gomap::map, gomap::hash<u64>>>},
-        {"std", "std::unordered_map", "#1f77b4", make_map<u64_map<std::unordered_map, std::hash<u64>>>},
+        {"go_map", "gomap::go_map", "#d62728", "", make_map<u64_map<gomap::go_map, gomap::hash<u64>>>},
+        {"map", "gomap::map", "#2ca02c", "", make_map<u64_map<gomap::map, gomap::hash<u64>>>},
+        {"safe_map", "gomap::safe_map", "#8c564b", "7,4",
+         make_map<u64_map<gomap::safe_map, gomap::hash<u64>>>},
+        {"gozero_safe_map", "gomap::gozero_safe_map", "#e377c2", "",
+         make_map<u64_map<gomap::gozero_safe_map, gomap::hash<u64>>>},
+        {"std", "std::unordered_map", "#1f77b4", "", make_map<u64_map<std::unordered_map, std::hash<u64>>>},
 #if GOMAP_LAB_HAVE_ABSL
-        {"absl", "absl::flat_hash_map", "#ff7f0e", make_map<u64_map<absl::flat_hash_map, absl::Hash<u64>>>},
+        {"absl", "absl::flat_hash_map", "#ff7f0e", "",
+         make_map<u64_map<absl::flat_hash_map, absl::Hash<u64>>>},
 #endif
 #if GOMAP_LAB_HAVE_BOOST
-        {"boost", "boost::unordered_flat_map", "#9467bd",
+        {"boost", "boost::unordered_flat_map", "#9467bd", "",
          make_map<u64_map<boost::unordered_flat_map, boost::hash<u64>>>},
 #endif
     };

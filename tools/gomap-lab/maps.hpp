@@ -68,6 +68,7 @@ struct map_kind {
     std::string_view id;      // its name on the command line (--maps)
     std::string_view label;   // its name in tables, CSV columns and legends
     std::string_view colour;  // its line in plots
+    std::string_view dash;    // "" for a solid line, or an SVG dash pattern ("7,4")
     std::unique_ptr<map_under_test> (*make)(gomap::allocation_counter*);
 };
 

@@ -168,7 +168,7 @@ std::string render(const line_plot& p) {
 
     // Every other line is wide and drawn first, the others narrow on top: where
     // two coincide (go_map and map while growing) both stay visible, as a
-    // stripe inside a band.
+    // stripe inside a band (or dashes: series.dash).
     for (int pass = 0; pass < 2; ++pass)
         for (std::size_t k = 0; k < p.lines.size(); ++k) {
             const bool wide = k % 2 == 1;
@@ -181,9 +181,10 @@ std::string render(const line_plot& p) {
                 if (i > 0 && i + 1 < n && s.y[i] == s.y[i - 1] && s.y[i] == s.y[i + 1]) continue;
                 pts += (pts.empty() ? "" : " ") + num(X(p.x[i]), 1) + "," + num(Y(s.y[i]), 1);
             }
+            const std::string dash = s.dash.empty() ? "" : "\" stroke-dasharray=\"" + s.dash;
             o += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"" +
-                 (wide ? "5.5" : "2.2") + "\" stroke-linejoin=\"round\" points=\"" + pts + "\"><title>" +
-                 escape(s.label) + "</title></polyline>\n";
+                 (wide ? "5.5" : "2.2") + dash + "\" stroke-linejoin=\"round\" points=\"" + pts +
+                 "\"><title>" + escape(s.label) + "</title></polyline>\n";
         }
 
     // Legend.
@@ -193,7 +194,9 @@ std::string render(const line_plot& p) {
     ly += 24;
     for (const auto& s : p.lines) {
         const bool wide = (&s - p.lines.data()) % 2 == 1;
-        o += line(lx, ly - 4, lx + 26, ly - 4, s.colour, wide ? 5.5 : 2.2) + "\n";
+        o += line(lx, ly - 4, lx + 26, ly - 4, s.colour, wide ? 5.5 : 2.2,
+                  s.dash.empty() ? "" : "stroke-dasharray=\"" + s.dash + "\"") +
+             "\n";
         o += text(lx + 34, ly, s.label, "start", 12.5) + "\n";
         if (!s.note.empty()) o += text(lx + 34, ly + 16, s.note, "start", 11, "fill=\"#555555\"") + "\n";
         ly += s.note.empty() ? 24 : 40;

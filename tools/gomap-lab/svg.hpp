@@ -34,6 +34,7 @@ struct series {
     std::string label;      // legend
     std::string note;       // second legend line (may be empty)
     std::string colour;     // stroke colour
+    std::string dash;       // stroke-dasharray, or "" for a solid line
     std::vector<double> y;  // one value per x
 };
 
