@@ -180,7 +180,7 @@ void check_drawing(const drawing& d, long n_inserted, const std::set<long>& dele
 
 std::set<long> deleted_in_caption(const drawing& d) {
     std::set<long> del;
-    const auto& first = d.caption.at(0);
+    const auto& first = d.caption.at(1);  // "deleted in this order: 5, 9, ..."
     const auto at = first.find("in this order: ");
     if (at == std::string::npos) return del;
     long v = -1;
@@ -288,9 +288,15 @@ TEST(LabInspect, SvgDrawsEveryCellAndKey) {
         for (auto at = svg.find(needle); at != std::string::npos; at = svg.find(needle, at + 1)) ++n;
         return n;
     };
-    EXPECT_EQ(
-        count("<rect x=") - count("stroke-dasharray"),
-        8 * buckets + buckets /* overflow pointer fields */ + 1 /* page */ + 1 /* header */ + 6 /* legend */);
+    EXPECT_EQ(count("<rect class=\"c "), 8 * buckets) << "8 tophash cells per bucket";
+    EXPECT_EQ(count("<rect class=\"p\""), buckets) << "one overflow pointer field per bucket";
+    EXPECT_EQ(count("<circle"), buckets - d.new_array.size()) << "one arrow per overflow link";
+    std::size_t empty_one = 0;
+    for (const auto& c : d.new_array)
+        for (const auto& b : c.buckets)
+            for (const auto& cell : b) empty_one += cell == "one";
+    EXPECT_GT(empty_one, 0u);
+    EXPECT_EQ(count("<rect class=\"c o\""), empty_one) << "the emptyOne cells of the text drawing";
     EXPECT_EQ(count(">k="), 22u) << "one key label per entry";
     EXPECT_NE(svg.find(">hmap<"), std::string::npos);
     EXPECT_NE(svg.find(">hash0<"), std::string::npos);

@@ -92,7 +92,9 @@ int run(options& o, const char* name) {
         for (std::size_t i = 0; i < del.size() && i < 12; ++i)
             list += (i ? ", " : "") + std::to_string(del[i]);
         if (del.size() > 12) list += ", ...";
-        what += ", then delete " + std::to_string(o.k) + " of them, in this order: " + list;
+        what += ", then delete " + std::to_string(o.k) + " of them";
+        caption.push_back(what);
+        what = "deleted in this order: " + list;
     }
     caption.push_back(what);
     caption.push_back(o.real_hash

@@ -265,40 +265,65 @@ const char* fill_of(std::uint8_t top) {
     }
 }
 
+// The CSS class of a cell's fill (see kCellStyle).
+const char* fill_class(std::uint8_t top) {
+    if (top >= dt::minTopHash) return "e";
+    switch (top) {
+        case dt::emptyRest:
+            return "r";
+        case dt::emptyOne:
+            return "o";
+        case dt::evacuatedX:
+            return "x";
+        case dt::evacuatedY:
+            return "y";
+        default:
+            return "z";
+    }
+}
+
+// Cells are many: their look lives in one stylesheet, so that each cell is a
+// rect and two short texts (a mid-shrink picture stays a few tens of KB).
+constexpr const char* kCellStyle =
+    "<style>\n"
+    ".c{stroke:#555555}.e{fill:#cfeecf}.r{fill:#eeeeee}.o{fill:#ffe7a3}.x{fill:#dcd2f4}.y{fill:#cbdcf6}"
+    ".z{fill:#eeeaf5}\n"
+    ".t{font-family:'DejaVu Sans Mono',monospace;font-weight:bold;font-size:14px;text-anchor:middle}\n"
+    ".k{font-size:11px;fill:#333333;text-anchor:middle}.m{font-size:12.5px;fill:#444444;text-anchor:middle}"
+    ".v{font-size:10px;fill:#777777;text-anchor:middle}.p{fill:#ffffff;stroke:#555555}\n"
+    "</style>\n";
+
 std::string svg_bucket(double x, double y, const bucket_view& b, bool has_next) {
-    std::string o;
+    std::string o = "<g transform=\"translate(" + svg::num(x) + "," + svg::num(y) + ")\">";
     for (std::size_t i = 0; i < dt::bucketCnt; ++i) {
         const auto& c = b.cells[i];
-        const double cx = x + kCellW * static_cast<double>(i);
-        o += svg::rect(cx, y, kCellW, kCellH, fill_of(c.top), "#555555") + "\n";
-        if (c.top >= dt::minTopHash) {
-            o += svg::text(cx + kCellW / 2, y + 17, hex8(c.top), "middle", 14,
-                           "font-family=\"DejaVu Sans Mono, monospace\" font-weight=\"bold\"") +
-                 "\n";
-            o += svg::text(cx + kCellW / 2, y + 33, "k=" + std::to_string(c.key), "middle", 11,
-                           "fill=\"#333333\"") +
-                 "\n";
-        } else {
-            o += svg::text(cx + kCellW / 2, y + 17, marker(c.top), "middle", 12.5, "fill=\"#444444\"") + "\n";
-            o += svg::text(cx + kCellW / 2, y + 33, "(" + std::to_string(c.top) + ")", "middle", 10,
-                           "fill=\"#777777\"") +
-                 "\n";
-        }
+        const std::string cx = svg::num(kCellW * static_cast<double>(i)),
+                          mid = svg::num(kCellW * static_cast<double>(i) + kCellW / 2);
+        o += "<rect class=\"c " + std::string(fill_class(c.top)) + "\" x=\"" + cx + "\" width=\"" +
+             svg::num(kCellW) + "\" height=\"" + svg::num(kCellH) + "\"/>";
+        if (c.top >= dt::minTopHash)
+            o += "<text class=\"t\" x=\"" + mid + "\" y=\"17\">" + hex8(c.top) +
+                 "</text><text class=\"k\" x=\"" + mid + "\" y=\"33\">k=" + std::to_string(c.key) + "</text>";
+        else
+            o += "<text class=\"m\" x=\"" + mid + "\" y=\"17\">" + marker(c.top) +
+                 "</text><text class=\"v\" x=\"" + mid + "\" y=\"33\">(" + std::to_string(c.top) + ")</text>";
+        o += "\n";
     }
-    // The overflow pointer field.
-    const double px = x + 8 * kCellW;
-    o += svg::rect(px, y, kPtrW, kCellH, "#ffffff", "#555555") + "\n";
+    // The overflow pointer field: a dot and an arrow to the next bucket, or nil.
+    const double px = 8 * kCellW;
+    o += "<rect class=\"p\" x=\"" + svg::num(px) + "\" width=\"" + svg::num(kPtrW) + "\" height=\"" +
+         svg::num(kCellH) + "\"/>";
     if (has_next) {
-        const double my = y + kCellH / 2;
+        const double my = kCellH / 2;
         o += "<circle cx=\"" + svg::num(px + kPtrW / 2) + "\" cy=\"" + svg::num(my) +
-             "\" r=\"3\" fill=\"#333333\"/>\n";
-        o += svg::line(px + kPtrW / 2, my, px + kPtrW + kChainGap - 6, my, "#333333", 1.5) + "\n";
+             "\" r=\"3\" fill=\"#333333\"/>";
+        o += svg::line(px + kPtrW / 2, my, px + kPtrW + kChainGap - 6, my, "#333333", 1.5);
         const double ax = px + kPtrW + kChainGap;
-        o += "<path d=\"M" + svg::num(ax) + "," + svg::num(my) + " l-8,-4 l0,8 z\" fill=\"#333333\"/>\n";
+        o += "<path d=\"M" + svg::num(ax) + "," + svg::num(my) + " l-8,-4 l0,8 z\" fill=\"#333333\"/>";
     } else {
-        o += svg::line(px + 3, y + kCellH - 3, px + kPtrW - 3, y + 3, "#999999") + "\n";  // nil
+        o += svg::line(px + 3, kCellH - 3, px + kPtrW - 3, 3, "#999999");  // nil
     }
-    return o;
+    return o + "</g>\n";
 }
 
 }  // namespace
@@ -431,7 +456,7 @@ std::string render_svg(const structure& s, const std::vector<std::string>& capti
     }
     y += 3 * 22 + 10;
 
-    return svg::open(W, y, caption.empty() ? s.map_name : caption.front()) + body + svg::close();
+    return svg::open(W, y, caption.empty() ? s.map_name : caption.front()) + kCellStyle + body + svg::close();
 }
 
 }  // namespace lab
