@@ -44,6 +44,26 @@ TEST(LabTraceDelete, WalkThroughIsGolden) {
     EXPECT_EQ(r.out.find("differ from Go's rule"), std::string::npos);
 }
 
+TEST(LabTraceDelete, WalkCrossesFromAnOverflowBucketIntoTheOneBeforeIt) {
+    // 26 keys (--seed 1): new[0] holds 8 entries and an overflow bucket with
+    // key 24. Deleting 21 leaves an emptyOne at head slot 6; deleting 24 turns
+    // overflow slot 0 into emptyRest and stops at head slot 7 (key 22);
+    // deleting 22 walks back from head slot 7 over the emptyOne at slot 6. The
+    // empty overflow bucket stays: go_map frees nothing.
+    const auto r = run_lab({"trace-delete", "--n", "26", "21", "24", "22"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(labtest::golden_diff("trace_delete_chain.txt", labtest::mask_hash0(r.out)), "");
+    EXPECT_NE(r.out.find("       overflow 1 slot 0 -> emptyRest\n"
+                         "     and the walk stops at head slot 7, which holds an entry."),
+              std::string::npos);
+    EXPECT_NE(r.out.find("       head slot 7 -> emptyRest\n       head slot 6 (emptyOne) -> emptyRest\n"),
+              std::string::npos);
+    const auto after = after_lines(r.out);
+    ASSERT_EQ(after.size(), 3u);
+    EXPECT_NE(after[2].find("3d:14 rest  rest  | -> overflow"), std::string::npos) << after[2];
+    EXPECT_NE(r.out.find("bytes 720 -> 720"), std::string::npos);
+}
+
 TEST(LabTraceDelete, EmptyingTheMapRedrawsHash0) {
     const auto r = run_lab({"trace-delete", "--n", "3", "0", "1", "2"});
     ASSERT_EQ(r.status, 0) << r.err;
