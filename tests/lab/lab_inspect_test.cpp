@@ -264,6 +264,13 @@ TEST(LabInspect, OpsStopsTheScriptEarly) {
     EXPECT_NE(r.out.find("stopped after step 22 of 25 (delete "), std::string::npos);
 }
 
+TEST(LabInspect, OpsZeroStopsBeforeTheFirstStep) {
+    const auto r = run_lab({"inspect", "--n", "5", "--ops", "0"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("stopped before the first of 10 steps"), std::string::npos) << r.out;
+    EXPECT_EQ(parse(r.out).field.at("count"), "0");
+}
+
 TEST(LabInspect, EmptyMapHasNoBucketArray) {
     const auto r = run_lab({"inspect", "--n", "0", "--delete", "0"});
     ASSERT_EQ(r.status, 0) << r.err;

@@ -101,7 +101,9 @@ int run(options& o, const char* name) {
                           ? "hash: gomap::hash<int64_t> keyed by hash0 (the buckets change from run to run)"
                           : "hash: the lab's hash with --seed " + std::to_string(o.seed) +
                                 " (the same buckets on every run)");
-    if (stopped)
+    if (stopped && done == 0)
+        caption.push_back("stopped before the first of " + std::to_string(script.size()) + " steps");
+    else if (stopped)
         caption.push_back("stopped after step " + std::to_string(done) + " of " +
                           std::to_string(script.size()) + " (" + describe(script[done - 1]) + ")" +
                           (m.stats().resizing ? ": a resize is in progress" : ""));
