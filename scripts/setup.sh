@@ -3,8 +3,10 @@
 # Idempotent: installs only the packages that are missing.
 set -euo pipefail
 
-# librsvg2-bin: rsvg-convert renders the lab's SVG plots in the tests.
-pkgs=(cmake g++ make libgtest-dev libgmock-dev golang-go librsvg2-bin)
+# librsvg2-bin and python3: the tests render the lab's SVG plots and check the pixels.
+pkgs=(cmake g++ make libgtest-dev libgmock-dev golang-go librsvg2-bin python3)
+# The flat maps the lab compares with (scripts/gomap-lab).
+[ "${GOMAP_SETUP_LAB:-0}" = 1 ] && pkgs+=(libabsl-dev libboost1.81-dev)
 # The peers the benchmarks measure gomap against.
 [ "${GOMAP_SETUP_BENCH:-0}" = 1 ] && pkgs+=(libbenchmark-dev libabsl-dev libboost1.81-dev libtsl-hopscotch-map-dev \
   libcuckoo-dev libtbb-dev)

@@ -2,10 +2,19 @@
 //
 // The Go program of the article: m := make(map[int]Person, 10000); insert 10,000
 // entries; GC; delete them all; GC; m = nil; GC — printing the heap at each
-// stage. Here the same four stages run for gomap::go_map and gomap::map, with
-// the bytes each map holds from its allocator, and for the real Go map (the
-// program in go/seed, run live when `go` is installed).
+// stage. Here the same four stages run for every map, with the bytes each map
+// holds from its allocator:
+//   gomap::go_map, gomap::map;
+//   gomap::safe_map and gomap::gozero_safe_map (the article's second remedy,
+//     go-zero's SafeMap: keys deleted one by one, as a caller of Del does);
+//   "rebuild the map" (the article's first remedy: after the deletes, copy what
+//     is left into a new go_map and drop the old one);
+//   std::unordered_map, and absl::flat_hash_map / boost::unordered_flat_map
+//     when gomap-lab was built with them;
+// and for the real Go map (the program in go/seed, run live when `go` is
+// installed).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -13,8 +22,17 @@
 #include <string_view>
 #include <vector>
 
+#include <unordered_map>
+
 #include <gomap/map.hpp>
+#include <gomap/safe_map.hpp>
 #include <gomap/stats.hpp>
+#if GOMAP_LAB_HAVE_ABSL
+#include <absl/container/flat_hash_map.h>
+#endif
+#if GOMAP_LAB_HAVE_BOOST
+#include <boost/unordered/unordered_flat_map.hpp>
+#endif
 
 #include "lab.hpp"
 
@@ -44,20 +62,60 @@ struct column {
 
 constexpr const char* kStages[] = {"made", "filled", "deleted", "dropped"};
 
+using person_alloc = gomap::counting_allocator<std::pair<const std::int64_t, Person>>;
+
+Person person(std::uint64_t i) { return Person{static_cast<std::int64_t>(i * 7919 % 1000000000), "hello world"}; }
+
+// The article's loop on a map with std's interface. gomap maps delete inside
+// range(), as Go's `for k := range m { delete(m, k) }`; the others delete every
+// key they hold (collected first: erasing while iterating is not allowed in all
+// of them). `rebuild` adds the article's first remedy after the deletes.
 template <class Map>
-column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint) {
+column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint, bool rebuild = false) {
     gomap::allocation_counter counter;
-    using alloc = gomap::counting_allocator<std::pair<const std::int64_t, Person>>;
     column c{name, {}, {}};
     {
-        Map m(hint, {}, {}, alloc(&counter));
-        c.stages.push_back({"made", counter.bytes, m.stats().B});
-        for (std::uint64_t i = 0; i < n; ++i)
-            m[static_cast<std::int64_t>(i)] = Person{static_cast<std::int64_t>(i * 7919 % 1000000000), "hello world"};
-        c.stages.push_back({"filled", counter.bytes, m.stats().B});
-        // for k := range m { delete(m, k) }
-        m.range([&](const std::int64_t& k, Person&) { m.erase(k); });
-        c.stages.push_back({"deleted", counter.bytes, m.stats().B});
+        Map m(hint, typename Map::hasher(), typename Map::key_equal(), person_alloc(&counter));
+        auto B = [&]() -> int {
+            if constexpr (requires { m.stats(); })
+                return m.stats().B;
+            else
+                return -1;
+        };
+        c.stages.push_back({"made", counter.bytes, B()});
+        for (std::uint64_t i = 0; i < n; ++i) m[static_cast<std::int64_t>(i)] = person(i);
+        c.stages.push_back({"filled", counter.bytes, B()});
+        if constexpr (requires { m.range([](const std::int64_t&, Person&) {}); }) {
+            m.range([&](const std::int64_t& k, Person&) { m.erase(k); });
+        } else {
+            std::vector<std::int64_t> keys;
+            for (const auto& e : m) keys.push_back(e.first);
+            for (std::int64_t k : keys) m.erase(k);
+        }
+        if (rebuild) {
+            // m = rebuild(m): a new map with what is left, the old one dropped.
+            Map fresh(m.size(), typename Map::hasher(), typename Map::key_equal(), person_alloc(&counter));
+            for (const auto& e : m) fresh.emplace(e.first, e.second);
+            m = std::move(fresh);
+        }
+        c.stages.push_back({"deleted", counter.bytes, B()});
+    }
+    c.stages.push_back({"dropped", counter.bytes, -1});
+    return c;
+}
+
+// The same on go-zero's interface: Set, then Del of every key.
+template <class Map>
+column run_safe(const std::string& name, std::uint64_t n) {
+    gomap::allocation_counter counter;
+    column c{name, {}, {}};
+    {
+        Map m{person_alloc(&counter)};
+        c.stages.push_back({"made", counter.bytes, -1});
+        for (std::uint64_t i = 0; i < n; ++i) m.set(static_cast<std::int64_t>(i), person(i));
+        c.stages.push_back({"filled", counter.bytes, -1});
+        for (std::uint64_t i = 0; i < n; ++i) m.del(static_cast<std::int64_t>(i));
+        c.stages.push_back({"deleted", counter.bytes, -1});
     }
     c.stages.push_back({"dropped", counter.bytes, -1});
     return c;
@@ -96,24 +154,30 @@ void print_table(const std::vector<column>& cols, std::uint64_t n, std::uint64_t
     std::printf("The seed article's experiment: m := make(map[int]Person, %llu); %llu inserts;\n"
                 "delete every key; m = nil. Bytes held by each map at each stage.\n\n",
                 static_cast<unsigned long long>(hint), static_cast<unsigned long long>(n));
-    std::printf("%-9s", "stage");
-    for (const auto& c : cols) std::printf("  %-24s", c.name.c_str());
-    std::printf("\n");
-    for (std::size_t s = 0; s < 4; ++s) {
-        std::printf("%-9s", kStages[s]);
-        for (const auto& c : cols) {
+    std::size_t w = 3;
+    for (const auto& c : cols) w = std::max(w, c.name.size());
+    std::printf("%-*s  %-18s  %-18s  %-24s  %s\n", static_cast<int>(w), "map", "made", "filled",
+                "all deleted (% kept)", "dropped");
+    for (const auto& c : cols) {
+        std::printf("%-*s", static_cast<int>(w), c.name.c_str());
+        for (std::size_t s = 0; s < 4; ++s) {
             const auto& f = c.stages[s];
             std::string cell = !f.known ? "-" : kib(f.bytes);
             if (f.known && f.B >= 0) cell += "  B=" + std::to_string(f.B);
-            if (f.known && s == 2 && c.stages[1].bytes > 0)
+            if (f.known && s == 2 && c.stages[1].known && c.stages[1].bytes > 0)
                 cell += "  (" + std::to_string(f.bytes * 100 / c.stages[1].bytes) + "%)";
-            std::printf("  %-24s", cell.c_str());
+            if (s < 3)
+                std::printf("  %-*s", s == 2 ? 24 : 18, cell.c_str());
+            else
+                std::printf("  %s", cell.c_str());
         }
         std::printf("\n");
     }
-    std::printf("\n(%%) = share of the filled map's bytes still held after deleting every key.\n"
+    std::printf("\n(%% kept) = share of the filled map's bytes still held after deleting every key.\n"
                 "C++ maps: bytes counted by a counting allocator; Go: runtime HeapAlloc after GC,\n"
-                "minus the heap before make (the map's bucket arrays and overflow buckets).\n");
+                "minus the heap before make (the map's bucket arrays and overflow buckets).\n"
+                "rebuilt: the article's first remedy, the survivors copied into a new map.\n"
+                "safe_map rows: go-zero's interface, Del of every key.\n");
     for (const auto& c : cols)
         if (!c.note.empty()) std::printf("note: %s\n", c.note.c_str());
 }
@@ -169,13 +233,26 @@ int cmd_seed(const std::vector<std::string>& args) {
             throw usage_error{"unknown option '" + a + "' (try: gomap-lab seed --help)"};
         }
     }
+    using K = std::int64_t;
+    using A = person_alloc;
     std::vector<column> cols;
-    cols.push_back(run_cpp<gomap::go_map<std::int64_t, Person, gomap::hash<std::int64_t>, std::equal_to<std::int64_t>,
-                                         gomap::counting_allocator<std::pair<const std::int64_t, Person>>>>(
-        "gomap::go_map", n, hint));
-    cols.push_back(run_cpp<gomap::map<std::int64_t, Person, gomap::hash<std::int64_t>, std::equal_to<std::int64_t>,
-                                      gomap::counting_allocator<std::pair<const std::int64_t, Person>>>>(
-        "gomap::map", n, hint));
+    cols.push_back(run_cpp<gomap::go_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::go_map", n, hint));
+    cols.push_back(run_cpp<gomap::map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::map", n, hint));
+    cols.push_back(run_safe<gomap::safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::safe_map", n));
+    cols.push_back(run_safe<gomap::gozero_safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
+        "go-zero SafeMap (gozero_safe_map)", n));
+    cols.push_back(run_cpp<gomap::go_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::go_map, rebuilt", n,
+                                                                                         hint, /*rebuild=*/true));
+    cols.push_back(run_cpp<std::unordered_map<K, Person, std::hash<K>, std::equal_to<K>, A>>("std::unordered_map", n,
+                                                                                            hint));
+#if GOMAP_LAB_HAVE_ABSL
+    cols.push_back(run_cpp<absl::flat_hash_map<K, Person, absl::Hash<K>, std::equal_to<K>, A>>(
+        "absl::flat_hash_map", n, hint));
+#endif
+#if GOMAP_LAB_HAVE_BOOST
+    cols.push_back(run_cpp<boost::unordered_flat_map<K, Person, boost::hash<K>, std::equal_to<K>, A>>(
+        "boost::unordered_flat_map", n, hint));
+#endif
     if (go) cols.push_back(run_go(n, hint));
     if (json)
         print_json(cols, n, hint);

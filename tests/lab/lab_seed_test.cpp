@@ -1,0 +1,98 @@
+// gomap-lab seed: the article's experiment. Its JSON tells the article's story
+// in exact bytes: Go's map (go_map) keeps every byte after deleting every key;
+// gomap::map, safe_map, go-zero's algorithm and a rebuilt map give them back;
+// a flat map keeps them. The figures come from the maps' counting allocators,
+// so they are deterministic for --n 10000 (bucket arrays; overflow buckets
+// only add to "filled").
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "lab_run.hpp"
+
+using labtest::run_lab;
+
+namespace {
+
+struct stages {
+    long long made = -2, filled = -2, deleted = -2, dropped = -2;  // -1: null (not measured)
+};
+
+// Pulls {"name":..., "stages":[{"stage":"made","bytes":N,...},...]} apart
+// without a JSON library: the lab writes one known shape.
+std::map<std::string, stages> parse(const std::string& json) {
+    std::map<std::string, stages> out;
+    std::size_t at = 0;
+    while ((at = json.find("{\"name\":\"", at)) != std::string::npos) {
+        at += 9;
+        const std::size_t end = json.find('"', at);
+        const std::string name = json.substr(at, end - at);
+        stages s;
+        for (const char* st : {"made", "filled", "deleted", "dropped"}) {
+            const std::string tag = std::string("\"stage\":\"") + st + "\",\"bytes\":";
+            const std::size_t p = json.find(tag, end);
+            EXPECT_NE(p, std::string::npos) << name << " " << st;
+            if (p == std::string::npos) continue;
+            const std::string v = json.substr(p + tag.size(), 20);
+            const long long x = v.rfind("null", 0) == 0 ? -1 : std::stoll(v);
+            if (std::string(st) == "made") s.made = x;
+            if (std::string(st) == "filled") s.filled = x;
+            if (std::string(st) == "deleted") s.deleted = x;
+            if (std::string(st) == "dropped") s.dropped = x;
+        }
+        out[name] = s;
+        at = end;
+    }
+    return out;
+}
+
+TEST(LabSeed, EveryMapTellsItsPartOfTheStory) {
+    const auto r = run_lab({"seed", "--no-go", "--json"});
+    ASSERT_EQ(0, r.status) << r.err;
+    const auto maps = parse(r.out);
+    // 10,000 entries of int64 -> 24-byte Person with make(map, 10000): B = 11,
+    // 2^11 buckets + 2^7 preallocated overflow of 272 B = 591,872 B, which Go's
+    // allocator rounds up to 598,016 B (73 pages of 8 KiB): room for 2,198
+    // buckets, all of which makeBucketArray uses.
+    constexpr long long go_array = 2198 * 272;
+    ASSERT_TRUE(maps.count("gomap::go_map"));
+    const stages go = maps.at("gomap::go_map");
+    EXPECT_EQ(go_array, go.made);
+    EXPECT_GE(go.filled, go_array);
+    EXPECT_EQ(go.filled, go.deleted) << "Go's map keeps every byte after delete";
+    EXPECT_EQ(0, go.dropped);
+
+    const stages m = maps.at("gomap::map");
+    EXPECT_EQ(go_array, m.made);
+    EXPECT_EQ(0, m.deleted) << "gomap::map gives everything back";
+
+    for (const char* name : {"gomap::safe_map", "go-zero SafeMap (gozero_safe_map)", "gomap::go_map, rebuilt"}) {
+        ASSERT_TRUE(maps.count(name)) << name;
+        EXPECT_GT(maps.at(name).filled, 0) << name;
+        EXPECT_EQ(0, maps.at(name).deleted) << name;
+        EXPECT_EQ(0, maps.at(name).dropped) << name;
+    }
+    const stages st = maps.at("std::unordered_map");
+    EXPECT_GT(st.deleted, 0) << "std::unordered_map keeps its bucket array";
+    EXPECT_LT(st.deleted, st.filled) << "and frees its nodes";
+    for (const char* flat : {"absl::flat_hash_map", "boost::unordered_flat_map"}) {
+        if (maps.count(flat)) {
+            EXPECT_EQ(maps.at(flat).filled, maps.at(flat).deleted) << flat;
+        }
+    }
+    EXPECT_EQ(0u, maps.count("Go 1.19 map (live)")) << "--no-go";
+}
+
+TEST(LabSeed, TableHasOneRowPerMap) {
+    const auto r = run_lab({"seed", "--no-go", "--n", "1000"});
+    ASSERT_EQ(0, r.status) << r.err;
+    EXPECT_NE(r.out.find("make(map[int]Person, 1000); 1000 inserts"), std::string::npos) << r.out;
+    for (const char* row : {"\ngomap::go_map ", "\ngomap::map ", "\ngomap::safe_map ", "\nstd::unordered_map "})
+        EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
+    EXPECT_NE(r.out.find("(100%)"), std::string::npos);  // go_map after delete
+    EXPECT_NE(r.out.find("(0%)"), std::string::npos);    // gomap::map after delete
+}
+
+}  // namespace
