@@ -125,6 +125,31 @@ TEST(ShrinkMemory, AutoShrinkCanBeSwitched) {
     EXPECT_EQ(g.stats().bytes, 0u);
 }
 
+// A copy (and a move to another allocator, and an assignment) keeps the
+// setting: a go_map switched to shrinking stays shrinking when copied.
+TEST(ShrinkMemory, CopiesCarryTheAutoShrinkSetting) {
+    G g;
+    g.set_auto_shrink(true);
+    M m;
+    m.set_auto_shrink(false);
+    for (u64 i = 0; i < 20000; ++i) g[i] = m[i] = i;
+    G g2(g);
+    M m2(m);
+    EXPECT_TRUE(g2.auto_shrink());
+    EXPECT_FALSE(m2.auto_shrink());
+    M m3;
+    m3 = m;
+    EXPECT_FALSE(m3.auto_shrink());
+    G g3(std::move(g2));
+    EXPECT_TRUE(g3.auto_shrink());
+    for (u64 i = 0; i < 20000; ++i) {
+        g3.erase(i);
+        m3.erase(i);
+    }
+    EXPECT_EQ(g3.stats().bytes, 0u);  // shrinking, as the original was set
+    EXPECT_GT(m3.stats().bytes, 0u);  // Go's rules, as the original was set
+}
+
 TEST(ShrinkMemory, DropFromMillionToThousandTracksTheLiveSet) {
     M m = filled(1000000);
     for (u64 i = 1000; i < 1000000; ++i) m.erase(i);

@@ -207,6 +207,7 @@ public:
                            o.get_allocator())) {}
     basic_map(const basic_map& o, const Allocator& a)
         : t_(0, o.t_.hash_function(), o.t_.key_eq(), a) {
+        t_.set_auto_shrink(o.t_.auto_shrink());  // a copy gives memory back if the original did
         t_.reserve(o.size(), /*floor=*/false);  // a copy may shrink later like any map
         o.t_.for_each_entry([&](value_type& e) { emplace_new(e.first, e.second); });
     }
@@ -219,6 +220,7 @@ public:
         if (a == o.t_.allocator()) {
             t_.take(o.t_);
         } else {
+            t_.set_auto_shrink(o.t_.auto_shrink());
             t_.reserve(o.size(), /*floor=*/false);
             // Visit each entry once without hashing it (an iterator over a map
             // in mid-grow would rehash keys it has already moved from).
@@ -446,7 +448,8 @@ public:
     // go_map too: it is an explicit request.
     void shrink_to_fit() { t_.shrink_to_fit(); }
     // Whether deletes give memory back (gomap::map: on; gomap::go_map: off).
-    // Turning it off restores Go's exact delete rules from then on.
+    // Turning it off restores Go's exact delete rules from then on. Copies,
+    // moves and assignments carry the setting with the contents.
     void set_auto_shrink(bool on) noexcept { t_.set_auto_shrink(on); }
     bool auto_shrink() const noexcept { return t_.auto_shrink(); }
 
