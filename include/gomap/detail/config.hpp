@@ -17,6 +17,19 @@
 #endif
 #endif
 
+// GOMAP_HUGE_PAGES=1 asks Linux for transparent huge pages (madvise
+// MADV_HUGEPAGE) over bucket arrays of 4 MiB and more, allocated by
+// std::allocator or gomap::counting_allocator. Default 0. It trades the worst
+// case for throughput. Measured at 10M uint64 -> uint64 on a 2-core VM with THP
+// "madvise" (Debian's default):
+//   * lookups and inserts get faster: find-hit 52 -> 45 ns, insert 176 -> 140 ns;
+//   * the worst single insert goes from ~0.5 ms to 10-14 ms, because the kernel
+//     compacts memory to find a 2 MiB page when a new array is first touched.
+// gomap::map's promise is no stalls, so it is off unless asked for.
+#ifndef GOMAP_HUGE_PAGES
+#define GOMAP_HUGE_PAGES 0
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define GOMAP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GOMAP_UNLIKELY(x) __builtin_expect(!!(x), 0)

@@ -119,6 +119,10 @@ public:
     using value_alloc_traits = std::allocator_traits<value_alloc>;
     using bucket_alloc = typename alloc_traits::template rebind_alloc<bucket>;
     using bucket_alloc_traits = std::allocator_traits<bucket_alloc>;
+    // Memory from operator new (std::allocator, or gomap::counting_allocator
+    // over it): ordinary anonymous pages, which may be given page advice.
+    static constexpr bool std_allocated = std::is_same_v<bucket_alloc, std::allocator<bucket>> ||
+                                          std::is_same_v<bucket_alloc, gomap::counting_allocator<bucket>>;
 
     // Evacuation must not throw half-way: entries are moved with their move
     // constructors, which must therefore be noexcept (out-of-line entries only
@@ -869,6 +873,11 @@ private:
     bucket* allocate_buckets(size_type n) {
         bucket_alloc a(alloc_);
         bucket* p = bucket_alloc_traits::allocate(a, n);
+        // Opt-in (GOMAP_HUGE_PAGES=1): arrays of 4 MiB and more, from the
+        // standard allocator (ordinary anonymous pages), ask for huge pages
+        // (pages.hpp). Faster lookups, but a worse worst case: see config.hpp.
+        if constexpr (GOMAP_HUGE_PAGES && std_allocated)
+            if (n * sizeof(bucket) >= (size_type{4} << 20)) advise_huge_pages(p, n * sizeof(bucket));
         bytes_ += n * sizeof(bucket);
         poison(p, n * sizeof(bucket));  // nothing may read a bucket before init()
         return p;
