@@ -85,6 +85,27 @@ TEST(LabSeed, EveryMapTellsItsPartOfTheStory) {
     EXPECT_EQ(0u, maps.count("Go 1.19 map (live)")) << "--no-go";
 }
 
+// The process's heap (malloc's bytes in use) tells the same story: go_map's
+// deleted-stage heap still holds its array, gomap::map's does not.
+TEST(LabSeed, ProcessHeapFiguresFollowTheMaps) {
+    const auto r = run_lab({"seed", "--no-go", "--json"});
+    ASSERT_EQ(0, r.status) << r.err;
+    auto heap_at = [&](const std::string& map, const std::string& stage) -> long long {
+        const std::size_t m = r.out.find("{\"name\":\"" + map + "\"");
+        if (m == std::string::npos) return -2;
+        const std::size_t st = r.out.find("\"stage\":\"" + stage + "\"", m);
+        const std::size_t h = r.out.find("\"heap\":", st);
+        if (st == std::string::npos || h == std::string::npos) return -2;
+        const std::string v = r.out.substr(h + 7, 20);
+        return v.rfind("null", 0) == 0 ? -1 : std::stoll(v);
+    };
+    EXPECT_GE(heap_at("gomap::go_map", "deleted"), 2198 * 272);
+    EXPECT_GE(heap_at("gomap::map", "filled"), 2198 * 272);
+    const long long map_deleted = heap_at("gomap::map", "deleted");
+    EXPECT_GE(map_deleted, -1000);  // other frees may take the heap a little below where it started
+    EXPECT_LT(map_deleted, 16 * 1024);
+}
+
 TEST(LabSeed, TableHasOneRowPerMap) {
     const auto r = run_lab({"seed", "--no-go", "--n", "1000"});
     ASSERT_EQ(0, r.status) << r.err;

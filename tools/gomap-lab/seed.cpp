@@ -24,6 +24,8 @@
 
 #include <unordered_map>
 
+#include <malloc.h>
+
 #include <gomap/map.hpp>
 #include <gomap/safe_map.hpp>
 #include <gomap/stats.hpp>
@@ -52,7 +54,20 @@ struct stage_figure {
     std::uint64_t bytes = 0;  // held by the map (its allocator's count)
     int B = -1;               // -1: no map
     bool known = true;
+    long long heap = -1;      // the process's heap in use (malloc), minus before make; -1: not measured
 };
+
+// The process's heap in use, as malloc sees it: small chunks in use plus
+// mmapped chunks (mallinfo2: uordblks + hblkhd). Includes malloc's own
+// per-chunk overhead, which the allocator counts above do not.
+long long heap_in_use() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    const struct mallinfo2 mi = mallinfo2();
+    return static_cast<long long>(mi.uordblks + mi.hblkhd);
+#else
+    return -1;
+#endif
+}
 
 struct column {
     std::string name;
@@ -74,6 +89,8 @@ template <class Map>
 column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint, bool rebuild = false) {
     gomap::allocation_counter counter;
     column c{name, {}, {}};
+    const long long base = heap_in_use();
+    auto heap = [&] { return base < 0 ? -1 : heap_in_use() - base; };
     {
         Map m(hint, typename Map::hasher(), typename Map::key_equal(), person_alloc(&counter));
         auto B = [&]() -> int {
@@ -82,9 +99,9 @@ column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint, boo
             else
                 return -1;
         };
-        c.stages.push_back({"made", counter.bytes, B()});
+        c.stages.push_back({"made", counter.bytes, B(), true, heap()});
         for (std::uint64_t i = 0; i < n; ++i) m[static_cast<std::int64_t>(i)] = person(i);
-        c.stages.push_back({"filled", counter.bytes, B()});
+        c.stages.push_back({"filled", counter.bytes, B(), true, heap()});
         if constexpr (requires { m.range([](const std::int64_t&, Person&) {}); }) {
             m.range([&](const std::int64_t& k, Person&) { m.erase(k); });
         } else {
@@ -98,9 +115,9 @@ column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint, boo
             for (const auto& e : m) fresh.emplace(e.first, e.second);
             m = std::move(fresh);
         }
-        c.stages.push_back({"deleted", counter.bytes, B()});
+        c.stages.push_back({"deleted", counter.bytes, B(), true, heap()});
     }
-    c.stages.push_back({"dropped", counter.bytes, -1});
+    c.stages.push_back({"dropped", counter.bytes, -1, true, heap()});
     return c;
 }
 
@@ -109,15 +126,17 @@ template <class Map>
 column run_safe(const std::string& name, std::uint64_t n) {
     gomap::allocation_counter counter;
     column c{name, {}, {}};
+    const long long base = heap_in_use();
+    auto heap = [&] { return base < 0 ? -1 : heap_in_use() - base; };
     {
         Map m{person_alloc(&counter)};
-        c.stages.push_back({"made", counter.bytes, -1});
+        c.stages.push_back({"made", counter.bytes, -1, true, heap()});
         for (std::uint64_t i = 0; i < n; ++i) m.set(static_cast<std::int64_t>(i), person(i));
-        c.stages.push_back({"filled", counter.bytes, -1});
+        c.stages.push_back({"filled", counter.bytes, -1, true, heap()});
         for (std::uint64_t i = 0; i < n; ++i) m.del(static_cast<std::int64_t>(i));
-        c.stages.push_back({"deleted", counter.bytes, -1});
+        c.stages.push_back({"deleted", counter.bytes, -1, true, heap()});
     }
-    c.stages.push_back({"dropped", counter.bytes, -1});
+    c.stages.push_back({"dropped", counter.bytes, -1, true, heap()});
     return c;
 }
 
@@ -173,6 +192,23 @@ void print_table(const std::vector<column>& cols, std::uint64_t n, std::uint64_t
         }
         std::printf("\n");
     }
+    std::printf("\nThe same stages as the process's heap sees them (malloc's bytes in use, minus\n"
+                "before make; includes malloc's own overhead per allocation):\n\n");
+    std::printf("%-*s  %-18s  %-18s  %-24s  %s\n", static_cast<int>(w), "map", "made", "filled", "all deleted",
+                "dropped");
+    for (const auto& c : cols) {
+        if (c.stages.empty() || c.stages[0].heap < 0) continue;
+        std::printf("%-*s", static_cast<int>(w), c.name.c_str());
+        for (std::size_t s = 0; s < 4; ++s) {
+            const long long h = c.stages[s].heap;
+            const std::string cell = h < 0 ? "-" : kib(static_cast<std::uint64_t>(h < 0 ? 0 : h));
+            if (s < 3)
+                std::printf("  %-*s", s == 2 ? 24 : 18, cell.c_str());
+            else
+                std::printf("  %s", cell.c_str());
+        }
+        std::printf("\n");
+    }
     std::printf("\n(%% kept) = share of the filled map's bytes still held after deleting every key.\n"
                 "C++ maps: bytes counted by a counting allocator; Go: runtime HeapAlloc after GC,\n"
                 "minus the heap before make (the map's bucket arrays and overflow buckets).\n"
@@ -190,8 +226,9 @@ void print_json(const std::vector<column>& cols, std::uint64_t n, std::uint64_t 
         for (std::size_t s = 0; s < cols[i].stages.size(); ++s) {
             const auto& f = cols[i].stages[s];
             if (f.known)
-                std::printf("%s{\"stage\":\"%s\",\"bytes\":%llu,\"B\":%d}", s ? "," : "", f.stage.c_str(),
-                            static_cast<unsigned long long>(f.bytes), f.B);
+                std::printf("%s{\"stage\":\"%s\",\"bytes\":%llu,\"B\":%d,\"heap\":%s}", s ? "," : "",
+                            f.stage.c_str(), static_cast<unsigned long long>(f.bytes), f.B,
+                            f.heap < 0 ? "null" : std::to_string(f.heap).c_str());
             else
                 std::printf("%s{\"stage\":\"%s\",\"bytes\":null,\"B\":null}", s ? "," : "", f.stage.c_str());
         }
