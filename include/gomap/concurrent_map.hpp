@@ -83,8 +83,8 @@ public:
     // two threads reading the same shard pass that cache line back and forth.
     // With 2^s shards, the chance that the other thread touched a shard since
     // this thread last did is high unless the shards far outnumber the
-    // threads: measured on 2 cores, read-only, 2 threads, 16 shards gave 35
-    // Mops/s and 128 gave 44 (scripts/bench.sh concurrent_bench). An empty
+    // threads: measured on 2 cores, read-only, 2 threads, 16 shards gave 36
+    // Mops/s and 128 gave 43 (docs/concurrency.md has the command). An empty
     // shard costs its header only (256 B for uint64 keys): the maps allocate
     // nothing until used.
     explicit concurrent_map(std::size_t shards = 0, const Hash& h = Hash(), const KeyEqual& eq = KeyEqual(),
