@@ -99,6 +99,13 @@ TEST(LabSeed, ProcessHeapFiguresFollowTheMaps) {
         const std::string v = r.out.substr(h + 7, 20);
         return v.rfind("null", 0) == 0 ? -1 : std::stoll(v);
     };
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // gomap-lab is built with the same sanitizer, which replaces malloc: the
+    // lab must say "not measured" rather than print glibc's empty counters.
+    for (const char* map : {"gomap::go_map", "gomap::map"})
+        for (const char* stage : {"made", "filled", "deleted", "dropped"}) EXPECT_EQ(-1, heap_at(map, stage));
+    return;
+#endif
     EXPECT_GE(heap_at("gomap::go_map", "deleted"), 2198 * 272);
     EXPECT_GE(heap_at("gomap::map", "filled"), 2198 * 272);
     const long long map_deleted = heap_at("gomap::map", "deleted");

@@ -60,8 +60,20 @@ struct stage_figure {
 // The process's heap in use, as malloc sees it: small chunks in use plus
 // mmapped chunks (mallinfo2: uordblks + hblkhd). Includes malloc's own
 // per-chunk overhead, which the allocator counts above do not.
+// A sanitizer replaces malloc, and glibc's counters no longer see the heap:
+// then the figure is "not measured" (-1), never a wrong number.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GOMAP_LAB_MALLOC_REPLACED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define GOMAP_LAB_MALLOC_REPLACED 1
+#endif
+#endif
+
 long long heap_in_use() {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#if defined(GOMAP_LAB_MALLOC_REPLACED)
+    return -1;
+#elif defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     const struct mallinfo2 mi = mallinfo2();
     return static_cast<long long>(mi.uordblks + mi.hblkhd);
 #else
@@ -192,10 +204,16 @@ void print_table(const std::vector<column>& cols, std::uint64_t n, std::uint64_t
         }
         std::printf("\n");
     }
-    std::printf("\nThe same stages as the process's heap sees them (malloc's bytes in use, minus\n"
-                "before make; includes malloc's own overhead per allocation):\n\n");
-    std::printf("%-*s  %-18s  %-18s  %-24s  %s\n", static_cast<int>(w), "map", "made", "filled", "all deleted",
-                "dropped");
+    bool heap_known = false;
+    for (const auto& c : cols) heap_known = heap_known || (!c.stages.empty() && c.stages[0].heap >= 0);
+    if (!heap_known)
+        std::printf("\n(The process's heap is not measured in this build: malloc is replaced, e.g. by a sanitizer.)\n");
+    else
+        std::printf("\nThe same stages as the process's heap sees them (malloc's bytes in use, minus\n"
+                    "before make; includes malloc's own overhead per allocation):\n\n");
+    if (heap_known)
+        std::printf("%-*s  %-18s  %-18s  %-24s  %s\n", static_cast<int>(w), "map", "made", "filled", "all deleted",
+                    "dropped");
     for (const auto& c : cols) {
         if (c.stages.empty() || c.stages[0].heap < 0) continue;
         std::printf("%-*s", static_cast<int>(w), c.name.c_str());
