@@ -941,6 +941,19 @@ private:
         return arr != nullptr && x >= lo && x < lo + n * sizeof(bucket);
     }
 
+    // Evacuation (both directions) is done with bucket b of the old chain
+    // headed by head: an overflow bucket leaves the count and, unless it is one
+    // of the old array's preallocated spares (freed with the array), goes back
+    // to the allocator. Returns the next bucket of the chain.
+    bucket* drop_evacuated(bucket* b, const bucket* head) noexcept {
+        bucket* next = b->overflow;
+        if (b != head) {
+            --overflow_in_use_;
+            if (!in_array(b, oldbuckets_, old_nalloc_)) deallocate_buckets(b, 1);
+        }
+        return next;
+    }
+
     // Go's newoverflow: a spare bucket from the array if one is left, else a new
     // one. Chained after b. An old chain (an insert made while a range() pauses a
     // grow) never takes the new array's spares.
@@ -1247,12 +1260,7 @@ private:
                 ++ti;
                 b->tophash[s] = evacuatedX;
             }
-            bucket* next = b->overflow;
-            if (b != ob) {
-                --overflow_in_use_;
-                if (!in_array(b, oldbuckets_, old_nalloc_)) deallocate_buckets(b, 1);
-            }
-            b = next;
+            b = drop_evacuated(b, ob);
         }
         ob->overflow = nullptr;
         if (++nevacuate_ == (size_type{1} << oldB_))
@@ -1406,12 +1414,7 @@ private:
                     move_entry(b, i, d.b, d.i);
                     ++d.i;
                 }
-                bucket* next = b->overflow;
-                if (b != ob) {
-                    --overflow_in_use_;
-                    if (!in_array(b, oldbuckets_, old_nalloc_)) deallocate_buckets(b, 1);
-                }
-                b = next;
+                b = drop_evacuated(b, ob);
             }
             ob->overflow = nullptr;
             trim_reserved(xy[0].b);
