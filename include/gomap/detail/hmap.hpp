@@ -1047,8 +1047,9 @@ private:
 
     // Go's mapdelete, after the key is found at (b, i) in the chain headed by head.
     // With auto-shrink (and no range() running) two steps are added, so that a
-    // chain never holds more buckets than its entries need: the chain's last
-    // entry moves into the hole (unless `refill` is false: erase(iterator)
+    // chain never holds more buckets than its entries need: in a chain with
+    // overflow buckets, the chain's last entry moves into the hole (unless
+    // `refill` is false: erase(iterator)
     // keeps other iterators valid), and an overflow bucket left empty at the
     // tail is released. Chains stay dense, so churn cannot pile up overflow
     // buckets.
