@@ -54,6 +54,8 @@
 
 #include <gomap/stats.hpp>
 
+#include "keys.hpp"
+
 namespace peers {
 
 using u64 = std::uint64_t;
@@ -68,15 +70,8 @@ inline constexpr u64 kSeedFresh = 0x6672657300000002ULL;
 inline constexpr u64 kSeedMiss = 0x6d69737300000003ULL;
 inline constexpr u64 kSeedShuffle = 0x7368756600000004ULL;
 
-inline u64 splitmix64(u64& s) noexcept {
-    u64 z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-inline u64 mulhi(u64 a, u64 b) noexcept {
-    return static_cast<u64>((static_cast<unsigned __int128>(a) * b) >> 64);
-}
+using gomap_bench::mulhi;
+using gomap_bench::splitmix64;
 
 enum class types { u64_u64, u64_v24, str15_u64, str40_u64 };
 inline const char* types_name(types t) {

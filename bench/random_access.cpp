@@ -24,18 +24,15 @@
 
 #include <gomap/gomap.hpp>
 
+#include "keys.hpp"
+
 namespace {
 
 using u64 = std::uint64_t;
 using clk = std::chrono::steady_clock;
 
-u64 splitmix64(u64& s) noexcept {
-    u64 z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-u64 mulhi(u64 a, u64 b) noexcept { return static_cast<u64>((static_cast<unsigned __int128>(a) * b) >> 64); }
+using gomap_bench::mulhi;
+using gomap_bench::splitmix64;
 
 struct line {
     u64 w[8];

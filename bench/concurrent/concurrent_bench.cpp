@@ -33,6 +33,8 @@
 #include <gomap/concurrent_map.hpp>
 #include <gomap/safe_map.hpp>
 
+#include "../keys.hpp"
+
 #if GOMAP_BENCH_HAVE_CUCKOO
 #include <libcuckoo/cuckoohash_map.hh>
 #endif
@@ -67,13 +69,8 @@ struct atomic_counting_allocator {
     }
 };
 
-// splitmix64: distinct random-looking keys from indices.
-u64 key_of(u64 i) {
-    u64 z = i + 0x9E3779B97F4A7C15ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+// Distinct random-looking keys from indices: splitmix64's value at state i.
+u64 key_of(u64 i) { return gomap_bench::splitmix64(i); }
 
 // ---- adapters: get / set / del over each map ------------------------------------
 std::size_t g_shards = 0;  // --shards: concurrent_map's shard count (0: its default)
