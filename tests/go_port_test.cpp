@@ -942,7 +942,14 @@ TEST(GoPort, ExactBucketBytes) {
     EXPECT_EQ(s.B, 11);
     EXPECT_EQ(s.overflow_buckets, filled.overflow_buckets);
 
-    // clear() keeps the array (Go's mapclear) and drops single overflow buckets.
+    // clear() of an empty map returns at once (Go's mapclear: count == 0).
+    m.clear();
+    s = m.stats();
+    EXPECT_EQ(s.bytes, filled.bytes);
+    EXPECT_EQ(s.overflow_buckets, filled.overflow_buckets);
+
+    // clear() of a non-empty map keeps the array and drops single overflow buckets.
+    m[1] = P24{1, 1, 1};
     m.clear();
     s = m.stats();
     EXPECT_EQ(s.B, 11);
@@ -963,6 +970,95 @@ TEST(GoPort, GrownArrayBytesMatchHintedArray) {
     const std::size_t extra = s.overflow_buckets > 150 ? s.overflow_buckets - 150 : 0;
     // After the old array is freed, only the new one and single overflow buckets remain.
     EXPECT_EQ(s.bytes, (2198u + extra) * 272u);
+}
+
+// Fidelity with runtime/map.go where gomap once deviated (issue #12).
+
+// Go's evacuate sends a NaN key to X or Y by its tophash's low bit (with an
+// iterator; without one by its random hash) and draws it a new random tophash,
+// so NaNs keep spreading over the buckets as the map grows. Without the new
+// tophash every NaN that went to Y once goes to Y at every later grow: 20,000
+// NaN keys piled into few chains (527 overflow buckets where finite keys need
+// about 231). Now both need about as many.
+TEST(GoPort, NanKeysSpreadLikeFiniteKeysAcrossGrows) {
+    gomap::go_map<double, int> nan, finite;
+    for (int i = 0; i < 20000; ++i) {
+        nan.emplace(std::nan(""), i);
+        finite.emplace(static_cast<double>(i) + 0.5, i);
+    }
+    for (auto* m : {&nan, &finite}) {  // finish the grows in progress
+        while (m->stats().resizing) m->emplace(std::nan(""), 0);
+    }
+    const auto n = nan.stats(), f = finite.stats();
+    EXPECT_EQ(n.B, f.B);
+    EXPECT_LE(n.overflow_buckets * 2, f.overflow_buckets * 3)
+        << "NaN keys: " << n.overflow_buckets << " overflow buckets, finite keys: " << f.overflow_buckets;
+    EXPECT_EQ(nan.check_invariants(), "");
+}
+
+// An insert made while a range() pauses a grow goes into its key's old chain.
+// Go never adds an overflow bucket to an old chain (it evacuates first), and
+// noverflow, which tooManyOverflowBuckets reads, counts the current array's
+// overflow buckets only: such buckets must not count.
+TEST(GoPort, OverflowBucketsOfOldChainsDoNotCountInNoverflow) {
+    struct identity {
+        std::uint64_t operator()(std::uint64_t k, std::uint64_t) const noexcept { return k; }
+    };
+    gomap::go_map<std::uint64_t, std::uint64_t, identity> m;
+    std::uint64_t k = 0;
+    while (!m.stats().resizing) m[k++] = 0;
+    const auto before = m.stats();
+    ASSERT_EQ(before.direction, gomap::resize_direction::grow);
+    std::vector<std::size_t> old_not_evacuated;
+    m.inspect_buckets([&](bool is_old, std::size_t j, const auto* head, bool evacuated) {
+        if (is_old && head != nullptr && !evacuated) old_not_evacuated.push_back(j);
+    });
+    ASSERT_GE(old_not_evacuated.size(), 2u);
+    const std::uint64_t stride = std::uint64_t{1} << before.old_B;
+    bool once = true;
+    m.range([&](const std::uint64_t&, std::uint64_t&) {
+        if (!once) return;
+        once = false;
+        for (std::size_t j : old_not_evacuated)
+            for (std::uint64_t t = 1; t <= 16; ++t) m[j + stride * (1000 + t)] = t;  // 16 more per old chain
+    });
+    const auto after = m.stats();
+    EXPECT_EQ(after.direction, gomap::resize_direction::grow);
+    EXPECT_GE(after.overflow_buckets, before.overflow_buckets + 2 * old_not_evacuated.size());
+    EXPECT_EQ(after.noverflow, before.noverflow);
+    EXPECT_EQ(m.check_invariants(), "");
+}
+
+// Go's mapassign runs growWork for an update of a present key too: a map that
+// is only updated still finishes its grow (it used to keep both arrays forever).
+TEST(GoPort, UpdatesFinishAGrow) {
+    gomap::go_map<std::uint64_t, std::uint64_t> m;
+    std::uint64_t k = 0;
+    while (!m.stats().resizing) m[k++] = 0;
+    const std::uint64_t old_buckets = std::uint64_t{1} << m.stats().old_B;
+    const std::uint64_t n = k;
+    std::uint64_t updates = 0;
+    for (; m.stats().resizing && updates < 1000; ++updates) m[updates % n] += 1;
+    EXPECT_FALSE(m.stats().resizing);
+    EXPECT_LE(updates, old_buckets);  // at least one old bucket evacuated per write
+    EXPECT_EQ(m.size(), n);
+    EXPECT_EQ(m.check_invariants(), "");
+}
+
+// Go's mapdelete runs growWork whenever the map is growing, even for a key
+// that is absent; gomap::map moves nothing on such an erase.
+TEST(GoPort, EraseOfAnAbsentKeyRunsGrowWork) {
+    gomap::go_map<std::uint64_t, std::uint64_t> g;
+    gomap::map<std::uint64_t, std::uint64_t> m;
+    std::uint64_t k = 0;
+    while (!g.stats().resizing) g[k++] = 0;
+    for (std::uint64_t i = 0; i < k; ++i) m[i] = 0;
+    ASSERT_TRUE(m.stats().resizing);
+    const auto gn = g.stats().nevacuate, mn = m.stats().nevacuate;
+    EXPECT_EQ(g.erase(1u << 30), 0u);
+    EXPECT_EQ(m.erase(1u << 30), 0u);
+    EXPECT_TRUE(g.stats().nevacuate > gn || !g.stats().resizing);
+    EXPECT_EQ(m.stats().nevacuate, mn);
 }
 
 }  // namespace

@@ -15,17 +15,29 @@
 // ITERATORS, REFERENCES AND WHAT INVALIDATES THEM
 // Entries live inside buckets and move when the table grows, so the rules are
 // those of a flat hash map (absl::flat_hash_map), made incremental:
-//   * find, contains, count, at, operator[] and insert* of a key that is already
-//     present, range() over a const map, stats(): invalidate nothing.
+//   * find, contains, count, at, range() over a const map, stats(): invalidate
+//     nothing. In gomap::map, operator[] and insert* of a key that is already
+//     present invalidate nothing either (std's rule).
 //   * An insertion of a new key (insert, emplace, try_emplace, insert_or_assign,
 //     operator[]) and erase(key) of a present key may move other entries (it does
-//     a step of an incremental grow): all iterators, pointers and references into
-//     the map are invalidated. The iterator returned by the insertion is valid.
+//     a step of an incremental resize): all iterators, pointers and references
+//     into the map are invalidated. The iterator returned by the insertion is
+//     valid. go_map follows Go's mapassign and mapdelete: while a grow is in
+//     progress, an update of a present key and an erase(key) of an absent one
+//     do a step too, and invalidate likewise.
 //   * erase(iterator) / erase(first, last) start no resize and move no entry:
 //     only iterators and references to the erased entries are invalidated, and
 //     the returned iterator is the next entry (std::unordered_map's rule).
 //     `for (it = m.begin(); it != m.end();) it = m.erase(it);` visits and
 //     erases every entry once; in gomap::map it leaves a new map's footprint.
+//     A shrink they make due starts at the next insert or erase(key).
+//   * gomap::erase_if and a range() that erases start the shrink their erases
+//     made due when they end (gomap::map): they invalidate like erase(key).
+//   * Arguments may refer into the map: m.try_emplace(k, m.at(x)),
+//     m.insert_or_assign(k, m.at(x)), m.emplace(k, m.at(x)) and
+//     m.erase(it->first) read their argument before any entry moves. Not
+//     `m[a] = m[b]` with a absent: C++ evaluates m[b] first, and the insert of
+//     a may move the entry that reference names (true of every flat map).
 //   * clear(), reserve(), rehash(), shrink_to_fit(), swap, assignment:
 //     invalidate everything.
 //   * range(fn): fn may insert and erase any key (Go's for-range contract:
@@ -46,9 +58,10 @@
 // the map's contents as they were (strong guarantee) and its invariants intact,
 // for every insert, erase, reserve, rehash, shrink_to_fit and copy; resize work
 // already done stays done. erase(key) throws only from the lookup (Hash,
-// KeyEqual): once the key is removed, the resize step it also runs is
-// best-effort, and a failure there is swallowed and the work left for a later
-// write. Evacuation decides where every entry goes (calling
+// KeyEqual): the resize step it also runs is best-effort, and a failure there
+// is swallowed and the work left for a later write (so is go_map's step on an
+// update, which runs after the assignment). erase(iterator) finds the next
+// entry (which may call Hash) before it destroys anything. Evacuation decides where every entry goes (calling
 // Hash) and allocates before it moves anything, and moves are noexcept.
 // begin() and ++it call Hash while a grow is in progress (to skip entries of an
 // old bucket bound for the other half) and let its exceptions through; the map
@@ -525,27 +538,35 @@ private:
         return {iterator{this, r.first}, r.second};
     }
 
+    // The assignment runs inside the engine's write, before any entry moves:
+    // obj may refer to an entry of this map (m.insert_or_assign(k, m.at(x))).
     template <class KK, class M>
     std::pair<iterator, bool> assign_impl(KK&& k, M&& obj) {
-        auto r = try_emplace_impl(std::forward<KK>(k), std::forward<M>(obj));
-        if (!r.second) {
-            if constexpr (std::is_floating_point_v<K>) {
-                // Go's needkeyupdate: m[+0.0] = v after m[-0.0] stores +0.0 as the key.
-                // The key is const inside the entry; rebuild the entry in place.
-                if (std::signbit(r.first->first) != std::signbit(static_cast<K>(k))) {
-                    value_type* e = &*r.first;
-                    V tmp(std::forward<M>(obj));
-                    auto alloc = typename std::allocator_traits<Allocator>::template rebind_alloc<value_type>(
-                        t_.allocator());
-                    using tr = std::allocator_traits<decltype(alloc)>;
-                    tr::destroy(alloc, e);
-                    tr::construct(alloc, e, static_cast<K>(k), std::move(tmp));
-                    return r;
+        auto r = t_.find_or_insert(
+            k,
+            [&](auto& alloc, value_type* where) {
+                std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
+                    alloc, where, std::piecewise_construct, std::forward_as_tuple(std::forward<KK>(k)),
+                    std::forward_as_tuple(std::forward<M>(obj)));
+            },
+            [&](value_type& e) {
+                if constexpr (std::is_floating_point_v<K>) {
+                    // Go's needkeyupdate: m[+0.0] = v after m[-0.0] stores +0.0 as
+                    // the key. The key is const inside the entry; rebuild the
+                    // entry in place (the value first: it may throw).
+                    if (std::signbit(e.first) != std::signbit(static_cast<K>(k))) {
+                        V tmp(std::forward<M>(obj));
+                        auto alloc = typename std::allocator_traits<Allocator>::template rebind_alloc<value_type>(
+                            t_.allocator());
+                        using tr = std::allocator_traits<decltype(alloc)>;
+                        tr::destroy(alloc, std::addressof(e));
+                        tr::construct(alloc, std::addressof(e), static_cast<K>(k), std::move(tmp));
+                        return;
+                    }
                 }
-            }
-            r.first->second = std::forward<M>(obj);
-        }
-        return r;
+                e.second = std::forward<M>(obj);
+            });
+        return {iterator{this, r.first}, r.second};
     }
 
     template <class A, class B>
@@ -579,6 +600,9 @@ private:
         t_.swap_table(o.t_);
     }
 
+    template <class K2, class V2, class H2, class E2, class A2, class P2, class Pred>
+    friend typename basic_map<K2, V2, H2, E2, A2, P2>::size_type erase_if(basic_map<K2, V2, H2, E2, A2, P2>&, Pred);
+
     table t_;
 };
 
@@ -593,6 +617,8 @@ template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::e
 using map = basic_map<K, V, Hash, KeyEqual, Allocator, shrink_policy>;
 
 // std::erase_if for gomap maps: erases every entry for which pred(entry) is true.
+// Like erase(key), it may start a shrink once the loop is done: iterators are
+// then invalidated (gomap::map; go_map never shrinks).
 template <class K, class V, class H, class E, class A, class P, class Pred>
 typename basic_map<K, V, H, E, A, P>::size_type erase_if(basic_map<K, V, H, E, A, P>& m, Pred pred) {
     const auto before = m.size();
@@ -602,6 +628,7 @@ typename basic_map<K, V, H, E, A, P>::size_type erase_if(basic_map<K, V, H, E, A
         else
             ++it;
     }
+    if (m.size() != before) m.t_.shrink_if_due();
     return before - m.size();
 }
 

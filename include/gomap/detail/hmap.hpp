@@ -73,7 +73,7 @@ struct go_policy {
 };
 // shrink_policy (gomap::map): Go's rules plus giving memory back — deletes keep
 // chains dense and release emptied overflow buckets, a map whose load falls to
-// 1/8 of the grow threshold shrinks incrementally, an empty map holds what a
+// 1/4 of the grow threshold shrinks incrementally, an empty map holds what a
 // new one holds. See "SHRINKING" in hmap's design comment.
 struct shrink_policy {
     static constexpr bool shrink = true;
@@ -331,12 +331,20 @@ public:
 
     // ---- insert (mapassign) -------------------------------------------------
 
-    // Find `key`, or insert an entry built by make(slot_address) when it is
-    // absent. Returns the entry's position and whether it was inserted.
-    // `make` constructs the value_type at the address it is given and may throw;
-    // the map is then unchanged but for the evacuation work already done.
-    template <class Q, class Make>
-    std::pair<pos, bool> find_or_insert(const Q& key, Make&& make) {
+    // Find `key`, or insert an entry built by make(alloc, address) when it is
+    // absent. Returns the entry's position and whether it was inserted. When
+    // the key is present, on_found(entry) runs first (insert_or_assign's
+    // assignment). `make` and `on_found` may throw; the map's contents are then
+    // unchanged (resize work already done stays done).
+    //
+    // Arguments may refer to entries of this map (m.try_emplace(k, m.at(x))):
+    // the resize step a write runs moves entries, so it runs only after the
+    // write has read its arguments. An insert that has a step to run builds its
+    // entry aside first (staged_entry) and moves it into its slot after the
+    // step, as Boost's flat maps do on a rehash; an update runs on_found before
+    // the step.
+    template <class Q, class Make, class Found>
+    std::pair<pos, bool> find_or_insert(const Q& key, Make&& make, Found&& on_found) {
         check_not_writing("concurrent map writes");
         const std::uint64_t hash = hash_of(key);
         write_guard guard(*this);
@@ -359,6 +367,14 @@ public:
                 if (equal(key, b->entry(i)->first)) {
                     p.b = b;
                     p.slot = static_cast<std::uint8_t>(i);
+                    on_found(*b->entry(i));
+                    if constexpr (!Policy::shrink) {
+                        // Go's mapassign runs growWork for every assignment, an
+                        // update included, so that a map that is only updated
+                        // still finishes its grow. (gomap::map moves nothing on
+                        // an update: std's rule that an update keeps iterators.)
+                        if (growing() && !paused()) update_step(hash, p);
+                    }
                     return {p, false};
                 }
             }
@@ -373,45 +389,34 @@ public:
             if (rest != 0) break;
         }
 
-        if (!paused()) {
-            bool moved = false;
-            if (growing()) {
-                resize_work(p.i);
-                moved = true;
-            }
-            // Go: if !h.growing() && (overLoadFactor(h.count+1, h.B) || tooManyOverflowBuckets(...))
-            if (!growing() && (overLoadFactor(count_ + 1, B_) || tooManyOverflowBuckets(noverflow_, B_))) {
-                hashGrow();
-                growWork(hash & bucket_mask());
-                moved = true;
-            }
-            if (moved) {  // the key's chain has moved: find its free slot again
-                chain_for(hash, p);
-                insertb = nullptr;
-                for (bucket* b = p.b; b && !insertb; b = b->overflow) {
-                    last = b;
-                    const std::uint64_t word = b->tophash_word();
-                    const std::uint64_t free = match_byte(word, emptyRest) | match_byte(word, emptyOne);
-                    if (free != 0) {
-                        insertb = b;
-                        inserti = static_cast<std::uint8_t>(first_slot(free));
-                    }
-                }
-            }
-        }
+        if (!paused() && (growing() || overLoadFactor(count_ + 1, B_) || tooManyOverflowBuckets(noverflow_, B_) ||
+                          shrink_target() < B_))
+            return {insert_after_step(hash, make), true};
+
         free_pending_step();
+        bool added = false;
         if (insertb == nullptr) {
             // All slots of the chain are full: chain a new overflow bucket.
             insertb = newoverflow(last, /*for_old_chain=*/p.in_old);
             inserti = 0;
+            added = true;
         }
-        construct_entry(insertb, inserti, std::forward<Make>(make));
+        try {
+            construct_entry(insertb, inserti, std::forward<Make>(make));
+        } catch (...) {
+            if (added) unlink_new_overflow(last, p.in_old);
+            throw;
+        }
         insertb->tophash[inserti] = top;
         ++count_;
         invalidate_iterators();
         p.b = insertb;
         p.slot = inserti;
         return {p, true};
+    }
+    template <class Q, class Make>
+    std::pair<pos, bool> find_or_insert(const Q& key, Make&& make) {
+        return find_or_insert(key, std::forward<Make>(make), [](value_type&) noexcept {});
     }
 
     // ---- erase (mapdelete) --------------------------------------------------
@@ -426,58 +431,91 @@ public:
         chain_for(hash, p);
         prefetch_bucket(p.b);
         const std::uint8_t top = tophash(hash);
-        for (bucket* b = p.b; b; b = b->overflow) {
+        bucket* found = nullptr;
+        std::uint8_t fi = 0;
+        for (bucket* b = p.b; b && !found; b = b->overflow) {
             const std::uint64_t word = b->tophash_word();
             for (std::uint64_t m = match_byte(word, top); m != 0; m &= m - 1) {
                 const auto i = static_cast<std::uint8_t>(first_slot(m));
-                if (!equal(key, b->entry(i)->first)) continue;
-                delete_slot(p.b, b, i);
-                invalidate_iterators();
-                free_pending_step();
-                if (paused()) return 1;
-                if (count_ == 0 && auto_shrink_) {
-                    release_to_fresh();
-                    return 1;
+                if (equal(key, b->entry(i)->first)) {
+                    found = b;
+                    fi = i;
+                    break;
                 }
-                // Go runs growWork before its search; we run it after the
-                // entry is gone (the bucket it evacuates is the same), so that
-                // erasing an absent key moves nothing. The key is gone now, so
-                // this step must not fail the erase: evacuation is all-or-
-                // nothing, and work that throws (a Hash, an allocation) is left
-                // for a later write.
-                try {
-                    if (growing())
-                        resize_work(p.i);
-                    else
-                        maybe_start_shrink();
-                } catch (...) {
-                }
-                return 1;
             }
-            if (match_byte(word, emptyRest) != 0) break;
+            if (!found && match_byte(word, emptyRest) != 0) break;
         }
-        return 0;
+        // Go's mapdelete runs growWork whenever the map is growing, before it
+        // deletes (go_map does too); gomap::map only when the key is present,
+        // so that erasing an absent key moves nothing. The search came first:
+        // the step may move the entry `key` refers to (m.erase(it->first)),
+        // and the entry found is followed through it (track_). The step is
+        // best-effort: work that throws (a Hash, an allocation) is all-or-
+        // nothing and is left for a later write, so erase(key) throws only
+        // from the lookup.
+        if (growing() && !paused() && (found != nullptr || !Policy::shrink)) {
+            track_b_ = found;
+            track_i_ = fi;
+            try {
+                resize_work(p.i);
+            } catch (...) {
+            }
+            found = track_b_;
+            fi = track_i_;
+            track_b_ = nullptr;
+            if (found != nullptr) chain_for(hash, p);  // the chain it is in now
+        }
+        if (found == nullptr) return 0;
+        delete_slot(p.b, found, fi);
+        invalidate_iterators();
+        free_pending_step();
+        if (paused()) return 1;
+        if (count_ == 0 && auto_shrink_) {
+            release_to_fresh();
+            return 1;
+        }
+        try {
+            maybe_start_shrink();
+        } catch (...) {  // bad_alloc: the shrink can start at a later write
+        }
+        return 1;
     }
 
     // Erase the entry at p (erase(iterator)) and return the position of the
     // next entry in iteration order. Starts no resize, does no evacuation step
     // and moves no entry, so every other iterator stays valid, as std requires.
     // With auto-shrink, an overflow bucket it leaves empty at the end of its
-    // chain is released (it held only the erased entry).
+    // chain is released (it held only the erased entry). The next entry is
+    // found first: during a grow that calls Hash (an old chain is filtered by
+    // hash), and a Hash that throws must find the map unchanged.
     pos erase_at(pos p) {
         check_not_writing("concurrent map writes");
+        pos next = p;
+        ++next.slot;
+        settle(next);
         write_guard guard(*this);
-        const deleted what = delete_slot(head_of(p), p.b, p.slot, /*refill=*/false);
+        delete_slot(head_of(p), p.b, p.slot, /*refill=*/false);
         if (count_ == 0) {
             if (auto_shrink_ && !paused()) release_to_fresh();
             return pos{};
         }
-        if (what == deleted::bucket_released)
-            p.b = nullptr;  // it was the chain's tail: go on with the next chain
-        else if (what == deleted::slot_empty)
-            ++p.slot;
-        settle(p);
-        return p;
+        return next;
+    }
+
+    // After a bulk erase that kept iterators valid while it ran (gomap::erase_if):
+    // start the shrink the erases made due, as erase(key) would have.
+    void shrink_if_due() noexcept {
+        check_not_writing("concurrent map writes");
+        if (paused()) return;
+        write_guard guard(*this);
+        if (count_ == 0) {
+            if (auto_shrink_ && buckets_ != nullptr) release_to_fresh();
+            return;
+        }
+        try {
+            maybe_start_shrink();
+        } catch (...) {  // bad_alloc: the shrink can start at a later write
+        }
     }
 
     // Finish a resize in progress and shrink to the smallest array that holds
@@ -500,6 +538,16 @@ public:
 
     void clear() {
         check_not_writing("concurrent map writes");
+        if (count_ == 0) {
+            // Go's mapclear returns at once: the seed stays (it was re-drawn
+            // when the map became empty). gomap::map still gives back what an
+            // empty map may hold (a size hint's array).
+            if (auto_shrink_ && buckets_ != nullptr && !paused()) {
+                write_guard guard(*this);
+                release_to_fresh();
+            }
+            return;
+        }
         write_guard guard(*this);
         invalidate_iterators();
         if (paused()) {
@@ -645,12 +693,10 @@ public:
     struct range_pause {
         hmap& h;
         explicit range_pause(hmap& m) noexcept : h(m) { ++h.range_depth_; }
+        // A loop that erased everything leaves a new map's footprint; one that
+        // erased enough starts the shrink its erases made due.
         ~range_pause() {
-            // A loop that erased everything leaves a new map's footprint.
-            if (--h.range_depth_ == 0 && h.count_ == 0 && h.auto_shrink_ && h.buckets_ != nullptr) {
-                write_guard guard(h);
-                h.release_to_fresh();
-            }
+            if (--h.range_depth_ == 0) h.shrink_if_due();
         }
     };
 
@@ -688,11 +734,16 @@ public:
         std::string err;
         for_each_chain([&](bucket* head, bool is_old) {
             bool rest = false;
+            std::uint8_t prev = minTopHash;  // the slot before, across buckets
             for (bucket* b = head; b; b = b->overflow) {
                 if (b != head) ++overflow;
                 for (std::uint8_t i = 0; i < bucketCnt; ++i) {
                     const std::uint8_t t = b->tophash[i];
                     if (rest && t != emptyRest && err.empty()) err = "slot after emptyRest is not emptyRest";
+                    // mapdelete turns a trailing run of emptyOne into emptyRest.
+                    if (t == emptyRest && prev == emptyOne && err.empty())
+                        err = "emptyOne slot directly before an emptyRest run";
+                    prev = t;
                     if (t == emptyRest) rest = true;
                     if (t > emptyOne && t < minTopHash && err.empty()) err = "evacuated mark in a live chain";
                     if (t < minTopHash) continue;
@@ -710,6 +761,14 @@ public:
             }
         });
         if (live != count_ && err.empty()) err = "count does not match live entries";
+        // advanceEvacuationMark skips evacuated buckets, up to 1024 per step;
+        // a shrink evacuates strictly at nevacuate. So with at most 1024 old
+        // buckets, the bucket at nevacuate is always still to be evacuated.
+        if (oldbuckets_ && (size_type{1} << oldB_) <= 1024 && nevacuate_ < (size_type{1} << oldB_) &&
+            oldbuckets_[nevacuate_].evacuated() && err.empty())
+            err = "the bucket at nevacuate is already evacuated";
+        if (oldbuckets_ && nevacuate_ >= (size_type{1} << oldB_) && err.empty())
+            err = "a resize whose every bucket is evacuated has not finished";
         if (overflow != overflow_in_use_ && err.empty()) err = "overflow bucket count is off";
         return err;
     }
@@ -969,7 +1028,10 @@ private:
             ovf = allocate_buckets(1);
         }
         ovf->init();
-        incrnoverflow();
+        // noverflow counts the current array's overflow buckets only: Go never
+        // adds one to an old chain (gomap does, for an insert made while a
+        // range() pauses the resize), and tooManyOverflowBuckets must not see it.
+        if (!for_old_chain) incrnoverflow();
         ++overflow_in_use_;
         b->overflow = ovf;
         return ovf;
@@ -984,6 +1046,124 @@ private:
         }
         const std::uint32_t mask = (std::uint32_t{1} << (B_ - 15)) - 1;
         if ((static_cast<std::uint32_t>(fastrand64()) & mask) == 0) ++noverflow_;
+    }
+
+    // ---- a write's resize step, run after the write has read its arguments --------
+
+    // An entry built before the resize step of its insert (see find_or_insert):
+    // out of line (indirect) it is its own node, which is then linked; inline it
+    // is built on the stack and moved into its slot (moves are noexcept).
+    struct staged_entry {
+        hmap& h;
+        value_type* e;
+        alignas(value_type) unsigned char buf[indirect ? 1 : sizeof(value_type)];
+
+        template <class Make>
+        staged_entry(hmap& m, Make& make) : h(m) {
+            value_alloc va(h.alloc_);
+            if constexpr (indirect) {
+                e = value_alloc_traits::allocate(va, 1);
+                try {
+                    make(va, e);
+                } catch (...) {
+                    value_alloc_traits::deallocate(va, e, 1);
+                    throw;
+                }
+            } else {
+                e = reinterpret_cast<value_type*>(buf);
+                make(va, e);
+            }
+        }
+        staged_entry(const staged_entry&) = delete;
+        staged_entry& operator=(const staged_entry&) = delete;
+        ~staged_entry() {
+            if (e == nullptr) return;
+            value_alloc va(h.alloc_);
+            value_alloc_traits::destroy(va, e);
+            if constexpr (indirect) value_alloc_traits::deallocate(va, e, 1);
+        }
+        void install(bucket* b, std::uint8_t i) noexcept {
+            b->slot_filled(i);
+            if constexpr (indirect) {
+                b->slots[i] = e;
+                h.bytes_ += sizeof(value_type);
+            } else {
+                value_alloc va(h.alloc_);
+                value_alloc_traits::construct(va, static_cast<value_type*>(b->raw(i)),
+                                              std::move(const_cast<K&>(e->first)), std::move(e->second));
+                value_alloc_traits::destroy(va, e);
+            }
+            e = nullptr;
+        }
+    };
+
+    // The insert of an absent key when a resize step is due: Go's mapassign
+    // order (growWork if growing; then, if not growing and over the load factor
+    // or with too many overflow buckets, hashGrow and growWork again; our
+    // shrink trigger last), with the entry built before anything moves.
+    template <class Make>
+    pos insert_after_step(std::uint64_t hash, Make& make) {
+        staged_entry e(*this, make);  // may throw: nothing has changed yet
+        if (growing()) resize_work(hash & bucket_mask());
+        if (!growing()) {
+            if (overLoadFactor(count_ + 1, B_) || tooManyOverflowBuckets(noverflow_, B_)) {
+                hashGrow();
+                growWork(hash & bucket_mask());
+            } else {
+                maybe_start_shrink();
+            }
+        }
+        free_pending_step();
+        pos p;
+        chain_for(hash, p);
+        bucket* insertb = nullptr;
+        bucket* last = nullptr;
+        std::uint8_t inserti = 0;
+        for (bucket* b = p.b; b && !insertb; b = b->overflow) {
+            last = b;
+            const std::uint64_t word = b->tophash_word();
+            const std::uint64_t free = match_byte(word, emptyRest) | match_byte(word, emptyOne);
+            if (free != 0) {
+                insertb = b;
+                inserti = static_cast<std::uint8_t>(first_slot(free));
+            }
+        }
+        if (insertb == nullptr) {
+            insertb = newoverflow(last, /*for_old_chain=*/p.in_old);  // may throw: e is destroyed
+            inserti = 0;
+        }
+        e.install(insertb, inserti);
+        insertb->tophash[inserti] = tophash(hash);
+        ++count_;
+        invalidate_iterators();
+        p.b = insertb;
+        p.slot = inserti;
+        return p;
+    }
+
+    // go_map's update of a present key at p during a grow: Go's growWork, after
+    // on_found has assigned. p follows the entry if the step moves it. Best-
+    // effort like erase's step: the update is done, and work that throws is
+    // left for a later write.
+    void update_step(std::uint64_t hash, pos& p) noexcept {
+        track_b_ = p.b;
+        track_i_ = p.slot;
+        try {
+            resize_work(hash & bucket_mask());
+        } catch (...) {
+        }
+        chain_for(hash, p);
+        p.b = track_b_;
+        p.slot = track_i_;
+        track_b_ = nullptr;
+        invalidate_iterators();
+    }
+
+    // Undo newoverflow(last, ...) after the entry meant for it failed to build.
+    void unlink_new_overflow(bucket* last, bool for_old_chain) noexcept {
+        bucket* ovf = last->overflow;
+        last->overflow = nullptr;
+        release_overflow(ovf, /*counted=*/!for_old_chain);
     }
 
     // ---- entries ------------------------------------------------------------
@@ -1027,6 +1207,10 @@ private:
     // Move slot (from, i) into the empty slot (to, j). Keys are moved out of
     // their `const` (the pair is destroyed right after), as Boost's flat maps do.
     void move_entry(bucket* from, std::uint8_t i, bucket* to, std::uint8_t j) noexcept {
+        if (from == track_b_ && i == track_i_) {  // the entry a write is following (track_b_)
+            track_b_ = to;
+            track_i_ = j;
+        }
         if constexpr (indirect) {
             to->slot_filled(j);
             to->slots[j] = from->slots[i];
@@ -1042,9 +1226,6 @@ private:
         }
     }
 
-    // What a delete did to the slot it was given (erase_at needs to know).
-    enum class deleted { slot_empty, slot_refilled, bucket_released };
-
     // Go's mapdelete, after the key is found at (b, i) in the chain headed by head.
     // With auto-shrink (and no range() running) two steps are added, so that a
     // chain never holds more buckets than its entries need: in a chain with
@@ -1053,9 +1234,8 @@ private:
     // keeps other iterators valid), and an overflow bucket left empty at the
     // tail is released. Chains stay dense, so churn cannot pile up overflow
     // buckets.
-    deleted delete_slot(bucket* head, bucket* b, std::uint8_t i, bool refill = true) noexcept {
+    void delete_slot(bucket* head, bucket* b, std::uint8_t i, bool refill = true) noexcept {
         destroy_entry(b, i);
-        deleted what = deleted::slot_empty;
         const bool compact = auto_shrink_ && !paused();
         // Only a chain with overflow buckets needs the refill: a hole in a
         // lone bucket costs no memory, and the next insert takes it.
@@ -1070,7 +1250,6 @@ private:
                     move_entry(last, li, b, i);
                     b = last;
                     i = li;
-                    what = deleted::slot_refilled;
                 }
             }
         }
@@ -1083,7 +1262,6 @@ private:
             more_after = b->overflow != nullptr && b->overflow->tophash[0] != emptyRest;
         else
             more_after = b->tophash[i + 1] != emptyRest;
-        bucket* const emptied = b;
         if (!more_after) {
             for (;;) {
                 b->tophash[i] = emptyRest;
@@ -1103,9 +1281,7 @@ private:
         // Reset the seed when the map empties, so that an attacker cannot keep
         // probing one layout by refilling it (Go does the same).
         if (count_ == 0) hash0_ = fastrand64();
-        if (compact && release_empty_tail(head, emptied) && what == deleted::slot_empty)
-            what = deleted::bucket_released;
-        return what;
+        if (compact) release_empty_tail(head);
     }
 
     // Slots of a live chain holding an entry (no evacuated marks occur there).
@@ -1117,27 +1293,28 @@ private:
     }
 
     // Unlink and release the overflow buckets at the tail of head's chain that
-    // hold nothing. Returns whether `watch` was one of them.
-    bool release_empty_tail(bucket* head, const bucket* watch) noexcept {
-        bool released = false;
+    // hold nothing.
+    void release_empty_tail(bucket* head) noexcept {
+        const bool counted = !in_array(head, oldbuckets_, old_nalloc_);
         for (;;) {
-            if (head->overflow == nullptr) return released;
+            if (head->overflow == nullptr) return;
             bucket* prev = head;
             while (prev->overflow->overflow != nullptr) prev = prev->overflow;
             bucket* tail = prev->overflow;
-            if (live_slots(tail->tophash_word()) != 0) return released;
+            if (live_slots(tail->tophash_word()) != 0) return;
             prev->overflow = nullptr;
-            released |= tail == watch;
-            release_overflow(tail);
+            release_overflow(tail, counted);
         }
     }
 
     // An overflow bucket leaves its chain: a spare of the current array goes to
     // the free list for reuse, a spare of the old array stays with that array,
     // a separately allocated one is freed now.
-    void release_overflow(bucket* ovf) noexcept {
+    // `counted`: it belongs to a chain of the current array, whose overflow
+    // buckets noverflow counts (an old chain's never are, as in Go).
+    void release_overflow(bucket* ovf, bool counted = true) noexcept {
         --overflow_in_use_;
-        decrnoverflow();
+        if (counted) decrnoverflow();
         if (in_array(ovf, buckets_, nalloc_)) {
             ovf->overflow = spare_free_;
             spare_free_ = ovf;
@@ -1185,21 +1362,30 @@ private:
 
     // ---- shrinking --------------------------------------------------------
 
-    // After an erase: start a shrink when the load has fallen to 1/4 of the
-    // grow threshold (13/8 entries per bucket), to the smallest B (not below
-    // the hint) that fits twice the entries. The gaps are what stop thrashing:
-    // after a shrink the map must double to grow again, and after a grow it
-    // must halve to shrink again (docs/design.md). A map that has not shrunk
-    // holds more than 1/4 of its grow threshold, so at most 2x the buckets a
-    // new map of its size would have.
-    void maybe_start_shrink() {
-        if (!auto_shrink_ || paused() || growing() || B_ <= minB_) return;
-        if (count_ * 8 > 13 * (size_type{1} << B_)) return;
+    // The B to shrink to now, or B when no shrink is due. A shrink is due when
+    // the load has fallen to 1/4 of the grow threshold (13/8 entries per
+    // bucket); it goes to the smallest B (not below the hint) that fits twice
+    // the entries. The gaps are what stop thrashing: after a shrink the map
+    // must double to grow again, and after a grow it must halve to shrink
+    // again (docs/design.md). Every write checks it (inserts, erase(key),
+    // erase_if, the end of a range()), so a map that is not shrinking holds
+    // more than 1/4 of its grow threshold after any of them, hence at most 2x
+    // the buckets a new map of its size would have.
+    std::uint8_t shrink_target() const noexcept {
+        if (!auto_shrink_ || growing() || B_ <= minB_) return B_;
+        if (count_ * 8 > 13 * (size_type{1} << B_)) return B_;
         std::uint8_t target = minB_;
         while (overLoadFactor(2 * count_, target)) ++target;
+        return target < B_ ? target : B_;
+    }
+
+    void maybe_start_shrink() {
+        if (paused()) return;
+        const std::uint8_t target = shrink_target();
         if (target < B_) {
             start_resize(target);
             ++shrinks_;
+            invalidate_iterators();
         }
     }
 
@@ -1232,17 +1418,33 @@ private:
         if (j == i) dst->init();
         size_type n = 0;
         for (bucket* b = ob; b; b = b->overflow) n += static_cast<size_type>(__builtin_popcountll(live_slots(b->tophash_word())));
-        // Append after the destination's last entry: its emptyRest suffix.
+        // Append right after the destination chain's last entry. Every slot
+        // behind it is free, but it is not always in the chain's last bucket:
+        // erases made while a range() paused the resize (or with auto-shrink
+        // off) can leave whole empty buckets at the tail, with the emptyRest
+        // run starting in an earlier bucket. Appending in the last bucket would
+        // put entries behind that emptyRest, where no lookup looks.
         bucket* t = dst;
-        while (t->overflow != nullptr) t = t->overflow;
-        const std::uint64_t rest = match_byte(t->tophash_word(), emptyRest);
-        std::uint8_t ti = rest ? static_cast<std::uint8_t>(first_slot(rest)) : std::uint8_t(bucketCnt);
-        // Allocate the overflow buckets needed before anything moves.
+        std::uint8_t ti = 0;
+        bucket* last = dst;
+        size_type room = 0;  // free slots from (t, ti) to the end of the chain
+        for (bucket* b = dst; b; b = b->overflow) {
+            last = b;
+            room += bucketCnt;
+            if (const std::uint64_t live = live_slots(b->tophash_word()); live != 0) {
+                t = b;
+                ti = static_cast<std::uint8_t>(last_slot(live) + 1);
+                room = bucketCnt - ti;
+            }
+        }
+        // Allocate the overflow buckets needed before anything moves. (The
+        // slots behind the last entry are all emptyRest: deletes turn a
+        // trailing run of empty slots into emptyRest, across buckets.)
+        bucket* const old_last = last;
         try {
-            bucket* last = t;
-            for (size_type room = bucketCnt - ti; room < n; room += bucketCnt) last = newoverflow(last, false);
+            for (; room < n; room += bucketCnt) last = newoverflow(last, false);
         } catch (...) {
-            drop_chain_after(t);  // nothing has moved yet
+            drop_chain_after(old_last);  // nothing has moved yet
             throw;
         }
         for (bucket* b = ob; b != nullptr;) {
@@ -1264,6 +1466,7 @@ private:
             b = drop_evacuated(b, ob);
         }
         ob->overflow = nullptr;
+        if (auto_shrink_) release_empty_tail(dst);  // buckets emptied inside a range()
         if (++nevacuate_ == (size_type{1} << oldB_))
             finish_resize();
         else
@@ -1356,10 +1559,11 @@ private:
         const size_type newbit = size_type{1} << oldB_;
         const bool doubling = B_ > oldB_;
         if (!old_evacuated(oldbucket)) {
-            // (1) One mask per bucket of the chain: bit i set = slot i goes to Y.
-            std::uint8_t inline_masks[16] = {};
-            std::vector<std::uint8_t> heap_masks;
-            std::uint8_t* masks = inline_masks;
+            // (1) One mask per bucket of the chain: bit i set = slot i goes to
+            // Y; bit 8 + i set = slot i holds a key not equal to itself (NaN).
+            std::uint16_t inline_masks[16] = {};
+            std::vector<std::uint16_t> heap_masks;
+            std::uint16_t* masks = inline_masks;
             size_type nx = 0, ny = 0;
             if (doubling) {
                 size_type len = 0;
@@ -1372,12 +1576,12 @@ private:
                 for (bucket* b = ob; b; b = b->overflow, ++c)
                     for (std::uint8_t i = 0; i < bucketCnt; ++i) {
                         if (b->tophash[i] < minTopHash) continue;
-                        if (goes_to_y(b, i, newbit)) {
-                            masks[c] = static_cast<std::uint8_t>(masks[c] | (1u << i));
+                        const unsigned where = goes_to(b, i, newbit);
+                        masks[c] = static_cast<std::uint16_t>(masks[c] | ((where & 1u) << i) | ((where >> 1) << (8 + i)));
+                        if (where & 1u)
                             ++ny;
-                        } else {
+                        else
                             ++nx;
-                        }
                     }
             } else {
                 for (bucket* b = ob; b; b = b->overflow)
@@ -1411,7 +1615,11 @@ private:
                         d.b = d.b->overflow;  // reserved in phase 2
                         d.i = 0;
                     }
-                    d.b->tophash[d.i] = top;
+                    // A NaN went by its tophash's low bit; Go then draws it a
+                    // new random tophash (its hash is random anyway), so that
+                    // NaNs spread again at the next grow.
+                    const bool nan = doubling && ((masks[c] >> (8 + i)) & 1) != 0;
+                    d.b->tophash[d.i] = nan ? tophash(fastrand64()) : top;
                     move_entry(b, i, d.b, d.i);
                     ++d.i;
                 }
@@ -1424,15 +1632,18 @@ private:
         if (oldbucket == nevacuate_) advanceEvacuationMark(newbit);
     }
 
-    // Which half an entry goes to: the hash bit 2^oldB. A key that is not equal
-    // to itself (NaN) has a random hash, so Go sends it by its tophash's low bit,
-    // which is what iteration (belongs_to) assumes too.
-    bool goes_to_y(const bucket* b, std::uint8_t i, size_type newbit) const {
+    // Which half an entry goes to (bit 0: Y) and whether its key is not equal
+    // to itself (bit 1). Normally the hash bit 2^oldB. A NaN has a random hash,
+    // and an iterator must be able to tell where it went, so it goes by its
+    // tophash's low bit (what belongs_to assumes too). Go does this only while
+    // an iterator exists (hmap.flags & iterator); C++ iterators are not
+    // tracked, so gomap always does; both draw it a new tophash (evacuate).
+    unsigned goes_to(const bucket* b, std::uint8_t i, size_type newbit) const {
         const auto& k = b->entry(i)->first;
         if constexpr (maybe_irreflexive<K>) {
-            if (!eq_(k, k)) return (b->tophash[i] & 1) != 0;
+            if (!eq_(k, k)) return 2u | (b->tophash[i] & 1u);
         }
-        return (hash_of(k) & newbit) != 0;
+        return (hash_of(k) & newbit) != 0 ? 1u : 0u;
     }
 
     // Chain enough overflow buckets after x (and y) for nx (ny) entries, before
@@ -1667,6 +1878,8 @@ private:
     size_type pending_n_ = 0;           // its length in buckets
     size_type pending_done_ = 0;        // buckets below this have had their pages released
     size_type range_depth_ = 0;         // running non-const range() loops
+    bucket* track_b_ = nullptr;         // an entry followed through a resize step (move_entry)
+    std::uint8_t track_i_ = 0;
 #if GOMAP_CHECKED
     mutable std::atomic<std::uint8_t> writing_{0};  // Go's hashWriting flag
     std::uint64_t generation_ = 0;                  // bumped when iterators are invalidated
