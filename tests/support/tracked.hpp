@@ -48,8 +48,11 @@ public:
     ~tracked() {
         check();
         if (live().erase(this) != 1) fail("destroying an unregistered object", this);
-        magic_ = kDead;
-        self_ = nullptr;
+        // Volatile stores: the object's lifetime ends here, so an optimiser
+        // may drop plain stores to it as dead (GCC's lifetime DSE, from -O1),
+        // and a later use would not see the object as destroyed.
+        *static_cast<volatile std::uint32_t*>(&magic_) = kDead;
+        *static_cast<const tracked* volatile*>(&self_) = nullptr;
         ++destroyed;
     }
 
