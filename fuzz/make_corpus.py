@@ -4,31 +4,40 @@
 Usage: fuzz/make_corpus.py [OUT_DIR]   (default: fuzz/corpus next to this file)
 
 Each file is a small scripted scenario in the input format of map_fuzz.hpp
-(byte 0: key space, byte 1: hash/value pair and key mapping, byte 2: size
-hint, then opcodes and their arguments), for each of the nine (hash, value)
-pairs: grow then shrink, churn with tombstones, whole-map operations, range()
-while a resize is in progress, auto-shrink toggles around clear(). The output
-is deterministic; libFuzzer takes it from there (scripts/fuzz.sh).
+(byte 0: key space and work budget, byte 1: configuration and key mapping,
+byte 2: size hint, then opcodes and their arguments), for each of the 17
+configurations (hash x key type x value type): grow then shrink, churn with
+tombstones, whole-map operations, range() while a resize is in progress,
+auto-shrink toggles around clear(), and range() erasing colliding groups
+while a shrink is in progress. The output is deterministic; libFuzzer takes
+it from there (scripts/fuzz.sh). The Python twin of map_fuzz.hpp's encoder.
 """
 import os
 import random
 import sys
 
-N_CONFIGS = 9  # configs[] in map_fuzz.hpp
+N_CONFIGS = 17  # configs[] in map_fuzz.hpp
+N_KEY_MAPS = 5
 CONFIG_NAMES = ["hash-u64", "hash-string", "hash-big", "identity-u64", "identity-string",
-                "constant-u64", "constant-string", "topbyte-big", "stdstyle-u64"]
+                "constant-u64", "constant-string", "topbyte-big", "stdstyle-u64",
+                "collide8-u64", "collide16-u64", "collide16-string", "collide64-u64",
+                "highbits-u64", "lowbits-u64", "strkey-string", "strkey-collide16-u64"]
+HASH_OF_CONFIG = [0, 0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 6, 7, 8, 9, 10, 11]
 
 
 class Input:
-    def __init__(self, bits, config, key_kind=0, hint=0):
-        assert 4 <= bits <= 16
+    def __init__(self, bits, config, key_kind=0, hint=0, work=0):
+        assert 4 <= bits <= 16 and 0 <= work <= 15 and key_kind < N_KEY_MAPS
         self.bits = bits
-        if config == 5 or config == 6:
+        h = HASH_OF_CONFIG[config]
+        if h == 2:
             self.bits = min(bits, 9)
-        if config == 7 or ((config == 3 or config == 4) and key_kind == 3):
+        if h == 3 or h == 8 or (h == 1 and key_kind == 3):
             self.bits = min(self.bits, 10)
+        if h == 1 and key_kind == 4:
+            self.bits = min(self.bits, 11)
         self.keyspace = 1 << self.bits
-        self.b = bytearray([bits - 4, key_kind * N_CONFIGS + config, hint])
+        self.b = bytearray([(bits - 4) | (work << 4), key_kind * N_CONFIGS + config, hint])
 
     def key(self, idx):  # explicit key index
         idx %= self.keyspace
@@ -38,11 +47,11 @@ class Input:
         self.b += bytes([j & 63, (j >> 6) & 255])
 
     def insert(self, form, idx):
-        self.b.append(form % 10)
+        self.b.append(form % 16)
         self.key(idx)
 
     def insert_recent(self, form, j):
-        self.b.append(form % 10)
+        self.b.append(form % 16)
         self.recent(j)
 
     def erase(self, idx, by_iter=False, const=False):
@@ -68,13 +77,15 @@ class Input:
         assert 1 <= eighths <= 8
         self.b += bytes([114 + (1 if by_iter else 0), eighths - 1, seed & 255, (seed >> 8) & 255, 1])
 
-    def range(self, erase_self=0, erase_other=0, insert=0, stop=None, may_clear=False, seed=1):
+    def range(self, erase_self=0, erase_other=0, insert=0, stop=None, may_clear=False, seed=1,
+              neighbours=0, toggle=False, fresh=False):
         flags = erase_self | (erase_other << 2) | (insert << 4)
         if stop is not None:
             flags |= 64
         if may_clear:
             flags |= 128
-        self.b += bytes([124, flags, seed & 255, (seed >> 8) & 255, stop or 0])
+        extra = neighbours | (4 if toggle else 0) | (8 if fresh else 0)
+        self.b += bytes([124, flags, seed & 255, (seed >> 8) & 255, stop or 0, extra])
 
     def read_only(self, form, stop=0):
         self.b += bytes([136 + form % 4, stop])
@@ -105,8 +116,14 @@ class Input:
     def swap(self, form):
         self.b.append([168, 169, 170, 167][form % 4])
 
-    def auto_shrink(self, on, other=False):
-        self.b += bytes([171, (1 if on else 0) | (2 if other else 0)])
+    def auto_shrink(self, on, other=False, relative=False):
+        self.b += bytes([171, (1 if on else 0) | (2 if other else 0) | (4 if relative else 0)])
+
+    # action: 0 insert fresh, 1 expire by erase(key), 2 churn, 3 expire by erase(it);
+    # target: 0 none, 1 growing, 2 shrinking, 3 idle; up to 16 * n steps.
+    def drive(self, action, target, n, form=0):
+        assert 1 <= n <= 256
+        self.b += bytes([200 + action, target | (form % 16) << 2, n - 1])
 
 
 def grow_shrink(c, r):
@@ -135,7 +152,7 @@ def churn(c, r):
         k = r.randrange(x.keyspace)
         p = r.random()
         if p < 0.45:
-            x.insert(r.randrange(10), k)
+            x.insert(r.randrange(16), k)
         elif p < 0.8:
             x.erase(k, by_iter=r.random() < 0.5, const=r.random() < 0.3)
         else:
@@ -155,7 +172,7 @@ def whole_map(c, r):
     x.bulk_insert(150, r.randrange(1024), 1, mult=2, form=r.randrange(256))
     for form in range(4):
         x.copy(form)
-        x.insert(r.randrange(10), r.randrange(x.keyspace))
+        x.insert(r.randrange(16), r.randrange(x.keyspace))
         x.move(form)
         x.erase(r.randrange(x.keyspace))
         x.swap(form)
@@ -178,7 +195,7 @@ def range_in_resize(c, r):
     # 53 entries: past 6.5 * 8 with B = 3, a grow is in progress
     x.bulk_insert(53, r.randrange(16384), 1, form=2)
     x.range(erase_self=1, erase_other=2, insert=3, seed=r.randrange(65536))
-    x.bulk_insert(60, r.randrange(16384), 3, form=r.randrange(10))
+    x.bulk_insert(60, r.randrange(16384), 3, form=r.randrange(16))
     x.range(erase_other=3, insert=1, stop=30, seed=r.randrange(65536))
     x.erase_span(r.randrange(x.keyspace), 20)
     x.read_only(3)
@@ -212,6 +229,30 @@ def toggles(c, r):
     return x
 
 
+def shrink_ranges(c, r):
+    """Keys expire one by one until a shrink is in progress; then range()
+    erases whole colliding groups (k ^ 1 .. k ^ 15), or erases run with
+    auto-shrink off; the shrink goes on (issue #12, defect 1)."""
+    x = Input(12, c, key_kind=0, work=6)
+    x.drive(0, 0, 64 + r.randrange(128), form=r.randrange(16))
+    x.drive(0, 3, 256)
+    for i in range(10):
+        x.drive(1 if i % 3 else 3, 2, 256)
+        if i % 4 == 3:
+            x.auto_shrink(False, relative=True)
+            for _ in range(8):
+                x.erase_recent(r.randrange(256), by_iter=r.random() < 0.5)
+            x.auto_shrink(True, relative=True)
+        else:
+            x.range(erase_self=r.randrange(4), neighbours=1 + r.randrange(3), stop=4 + r.randrange(40),
+                    toggle=r.random() < 0.3, seed=r.randrange(65536))
+        x.drive(1, 0, 1)
+        for _ in range(4):
+            x.lookup(r.randrange(6), r.randrange(x.keyspace))
+    x.drive(1, 3, 256)
+    return x
+
+
 def regress_clear_spares():
     """clear() with auto-shrink off after auto-shrink deletes released spare
     overflow buckets: Go's clear path must not hand a spare out twice."""
@@ -230,7 +271,7 @@ def regress_clear_spares():
 
 
 SCENARIOS = [("grow-shrink", grow_shrink), ("churn", churn), ("whole-map", whole_map),
-             ("range-in-resize", range_in_resize), ("toggles", toggles)]
+             ("range-in-resize", range_in_resize), ("toggles", toggles), ("shrink-ranges", shrink_ranges)]
 
 
 def main():

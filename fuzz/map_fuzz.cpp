@@ -5,6 +5,7 @@
 //
 // scripts/fuzz.sh builds and runs it. At exit it prints what the inputs ran
 // (operations, range() visits, resizes), to stderr.
+#define GOMAP_FUZZ_DEFINE_BODY
 #include "map_fuzz.hpp"
 
 #include <cstdint>
@@ -12,16 +13,7 @@
 #include <cstdlib>
 
 namespace {
-void print_totals() {
-    const auto& t = gomap_fuzz::totals();
-    std::fprintf(stderr,
-                 "gomap fuzz totals: inputs=%llu ops=%llu map_ops=%llu ops_resizing=%llu ranges=%llu "
-                 "range_visits=%llu range_mutations=%llu full_checks=%llu resizes=%llu shrinks=%llu\n",
-                 gomap_fuzz::ull(t.inputs), gomap_fuzz::ull(t.ops), gomap_fuzz::ull(t.map_ops),
-                 gomap_fuzz::ull(t.ops_resizing), gomap_fuzz::ull(t.ranges), gomap_fuzz::ull(t.range_visits),
-                 gomap_fuzz::ull(t.range_mutations), gomap_fuzz::ull(t.full_checks),
-                 gomap_fuzz::ull(t.resizes), gomap_fuzz::ull(t.shrinks));
-}
+void print_totals() { gomap_fuzz::print_totals(stderr, gomap_fuzz::totals()); }
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {

@@ -107,7 +107,8 @@ TEST(ShrinkIntegrity, EntriesAppendedAfterARangeEmptiedTheChainStayReachable) {
     ASSERT_EQ(s.m.stats().direction, gomap::resize_direction::shrink);
     ASSERT_GT(s.m.stats().nevacuate, 0u);
     ASSERT_LT(s.m.stats().nevacuate, kHalf);  // old bucket 32 is still to come
-    s.m.range([&](const u64& k, u64&) {
+    s.m.range([&](const u64& key, u64&) {
+        const u64 k = key;  // the map's copy dies with the erase
         if (k % kBuckets == 0) s.keys.erase(k), s.m.erase(k);
     });
     expect_all_present(s.m, s.keys, "after the range()");
@@ -146,7 +147,8 @@ TEST(ShrinkIntegrity, EntriesAppendedAfterAPartlyEmptiedChainStayReachable) {
     for (u64 keep : {u64{1}, u64{5}, u64{8}, u64{9}, u64{15}}) {
         scenario s;
         s.add(key_in(1, 500));
-        s.m.range([&](const u64& k, u64&) {
+        s.m.range([&](const u64& key, u64&) {
+            const u64 k = key;  // the map's copy dies with the erase
             if (k % kBuckets == 0 && k / kBuckets >= keep) s.keys.erase(k), s.m.erase(k);
         });
         s.finish_resize();
@@ -185,7 +187,8 @@ TEST(ShrinkIntegrity, ExpiringCollidingKeysWithRangeErasesMidShrink) {
             keys.erase(order[n]);
             if (n % 97 == 0 && m.stats().direction == gomap::resize_direction::shrink) {
                 ++ranges_mid_shrink;
-                m.range([&](const u64& k, u64&) {
+                m.range([&](const u64& key, u64&) {
+                    const u64 k = key;  // the map's copy dies with the erase
                     if (((k >> 4) * 0x9E3779B97F4A7C15ULL >> 63) != 0 && (rng() & 15) != 0) {
                         m.erase(k);
                         keys.erase(k);
