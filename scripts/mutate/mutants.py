@@ -1,0 +1,172 @@
+# scripts/mutate/mutants.py — plausible bugs, injected one at a time by
+# scripts/mutate.sh to prove that the test suite notices each of them.
+#
+# Each mutant names the file it changes and one or more (original, mutated)
+# text pairs. Every original must occur exactly once in the file (the runner
+# refuses a mutant whose text has drifted from the code, so the list cannot rot
+# silently). A mutant must compile; it is "killed" when some test fails or
+# times out.
+
+HMAP = "include/gomap/detail/hmap.hpp"
+BMAP = "include/gomap/detail/bmap.hpp"
+MAP = "include/gomap/map.hpp"
+
+MUTANTS = [
+    # ---- mapdelete: the emptyRest rule -------------------------------------
+    dict(
+        name="emptyRest walk stops one slot short",
+        why="the backward walk of mapdelete never turns slot 0 into emptyRest",
+        file=HMAP,
+        edits=[("                if (i == 0) {\n                    if (b == head) break;  // beginning of the chain",
+                "                if (i <= 1) {\n                    if (b == head) break;  // beginning of the chain")],
+    ),
+    dict(
+        name="emptyRest walk does not cross buckets",
+        why="the walk stops at slot 0 of an overflow bucket instead of going on in the bucket before it",
+        file=HMAP,
+        edits=[("                    if (b == head) break;  // beginning of the chain\n",
+                "                    break;  // beginning of the chain\n")],
+    ),
+    # ---- growth: evacuate, growWork, advanceEvacuationMark ---------------------
+    dict(
+        name="wrong X/Y bit",
+        why="evacuate splits an old bucket by hash bit 2^(oldB-1) instead of 2^oldB",
+        file=HMAP,
+        edits=[("        return (hash_of(k) & newbit) != 0 ? 1u : 0u;",
+                "        return (hash_of(k) & (newbit >> 1)) != 0 ? 1u : 0u;")],
+    ),
+    dict(
+        name="growWork skips the written key's bucket",
+        why="a write evacuates only the bucket at nevacuate",
+        file=HMAP,
+        edits=[("        evacuate(bucket_index & old_mask());\n        if (growing()) evacuate(nevacuate_);",
+                "        (void)bucket_index;\n        if (growing()) evacuate(nevacuate_);")],
+    ),
+    dict(
+        name="evacuation mark scan stops one bucket short",
+        why="advanceEvacuationMark leaves nevacuate on an evacuated bucket",
+        file=HMAP,
+        edits=[("        while (nevacuate_ != stop && oldbuckets_[nevacuate_].evacuated()) ++nevacuate_;",
+                "        while (nevacuate_ + 1 < stop && oldbuckets_[nevacuate_ + 1].evacuated()) ++nevacuate_;")],
+    ),
+    dict(
+        name="evacuation mark does not advance",
+        why="advanceEvacuationMark does not move past the bucket just evacuated",
+        file=HMAP,
+        edits=[("    void advanceEvacuationMark(size_type newbit) {\n        ++nevacuate_;",
+                "    void advanceEvacuationMark(size_type newbit) {")],
+    ),
+    dict(
+        name="grow threshold off by one",
+        why="overLoadFactor grows at count == 6.5 * 2^B instead of above it",
+        file=BMAP,
+        edits=[("    return count > bucketCnt && count > 13 * ((std::size_t{1} << B) / 2);",
+                "    return count > bucketCnt && count >= 13 * ((std::size_t{1} << B) / 2);")],
+    ),
+    dict(
+        name="minTopHash bump removed",
+        why="tophash() returns the hash's top byte even when it collides with the empty/evacuated marks",
+        file=BMAP,
+        edits=[("    return top < minTopHash ? static_cast<std::uint8_t>(top + minTopHash) : top;",
+                "    return top;")],
+    ),
+    dict(
+        name="iteration takes every entry of an old chain",
+        why="belongs_to stops filtering an old chain by the new bucket it feeds (Go's checkBucket)",
+        file=HMAP,
+        edits=[("        return (hash_of(k) & newbit) == (i & newbit);",
+                "        (void)k;\n        return true;")],
+    ),
+    dict(
+        name="update of a present key runs no growWork (go_map)",
+        why="go_map stops following Go's mapassign, which runs growWork for updates too",
+        file=HMAP,
+        edits=[("                        if (growing() && !paused()) update_step(hash, p);",
+                "                        (void)0;")],
+    ),
+    dict(
+        name="noverflow counts overflow buckets of old chains",
+        why="an insert made while range() pauses a grow bumps noverflow",
+        file=HMAP,
+        edits=[("        if (!for_old_chain) incrnoverflow();", "        incrnoverflow();")],
+    ),
+    dict(
+        name="NaN keeps its tophash through a grow",
+        why="evacuate no longer draws a NaN key a new tophash",
+        file=HMAP,
+        edits=[("                    d.b->tophash[d.i] = nan ? tophash(fastrand64()) : top;",
+                "                    (void)nan;\n                    d.b->tophash[d.i] = top;")],
+    ),
+    # ---- seeds ---------------------------------------------------------------
+    dict(
+        name="hash0 not re-drawn when the map empties",
+        why="mapdelete's reseed at count 0 is gone",
+        file=HMAP,
+        edits=[("        if (count_ == 0) hash0_ = fastrand64();\n        if (compact)",
+                "        if (compact)")],
+    ),
+    # ---- shrinking (gomap::map) ---------------------------------------------------
+    dict(
+        name="shrink threshold without hysteresis",
+        why="a shrink goes to the smallest B that holds the entries, not twice them: the next inserts grow it again",
+        file=HMAP,
+        edits=[("        while (overLoadFactor(2 * count_, target)) ++target;\n        return target < B_ ? target : B_;",
+                "        while (overLoadFactor(count_, target)) ++target;\n        return target < B_ ? target : B_;")],
+    ),
+    dict(
+        name="inserts never start a shrink",
+        why="the shrink trigger runs on erase(key) only (issue #12, defect 3)",
+        file=HMAP,
+        edits=[("tooManyOverflowBuckets(noverflow_, B_) ||\n                          shrink_target() < B_))",
+                "tooManyOverflowBuckets(noverflow_, B_)))"),
+               ("            } else {\n                maybe_start_shrink();\n            }",
+                "            }")],
+    ),
+    dict(
+        name="shrink appends after the last bucket's emptyRest",
+        why="evacuate_to_smaller appends in the chain's last bucket even when it is empty (issue #12, defect 1)",
+        file=HMAP,
+        edits=[("            if (const std::uint64_t live = live_slots(b->tophash_word()); live != 0) {\n                t = b;\n                ti = static_cast<std::uint8_t>(last_slot(live) + 1);",
+                "            if (const std::uint64_t live = live_slots(b->tophash_word()); live != 0 || b->overflow == nullptr) {\n                t = b;\n                ti = static_cast<std::uint8_t>(live ? last_slot(live) + 1 : 0);")],
+    ),
+    dict(
+        name="tail compaction drops an entry",
+        why="release_empty_tail releases the chain's last overflow bucket without checking it is empty",
+        file=HMAP,
+        edits=[("            if (live_slots(tail->tophash_word()) != 0) return;\n            prev->overflow = nullptr;",
+                "            prev->overflow = nullptr;")],
+    ),
+    dict(
+        name="refill moves the entry without its tophash",
+        why="the delete's refill moves the chain's last entry into the hole but leaves the hole's tophash",
+        file=HMAP,
+        edits=[("                    b->tophash[i] = last->tophash[li];\n                    move_entry(last, li, b, i);",
+                "                    move_entry(last, li, b, i);")],
+    ),
+    # ---- exceptions, aliasing, checked mode ---------------------------------------
+    dict(
+        name="erase(iterator) finds the next entry after the delete",
+        why="a throwing Hash escapes after the entry is gone (issue #12, defect 2)",
+        file=HMAP,
+        edits=[("        pos next = p;\n        ++next.slot;\n        settle(next);\n        write_guard guard(*this);\n        delete_slot(head_of(p), p.b, p.slot, /*refill=*/false);",
+                "        write_guard guard(*this);\n        delete_slot(head_of(p), p.b, p.slot, /*refill=*/false);\n        pos next = p;\n        ++next.slot;\n        settle(next);")],
+    ),
+    dict(
+        name="insert builds its entry after the resize step",
+        why="an argument that refers into the map is read after the step moved it (issue #12, defect 4)",
+        file=HMAP,
+        edits=[("        staged_entry e(*this, make);  // may throw: nothing has changed yet\n        if (growing()) resize_work(hash & bucket_mask());",
+                "        if (growing()) resize_work(hash & bucket_mask());"),
+               ("    pos insert_after_step(std::uint64_t hash, Make& make) {\n",
+                "    pos insert_after_step(std::uint64_t hash, Make& make) {\n        struct later { hmap& h; Make& m; };\n        later l{*this, make};\n"),
+               ("        e.install(insertb, inserti);\n        insertb->tophash[inserti] = tophash(hash);",
+                "        staged_entry e(l.h, l.m);\n        e.install(insertb, inserti);\n        insertb->tophash[inserti] = tophash(hash);")],
+    ),
+    dict(
+        name="checked-mode flag left set after a throw",
+        why="the write guard clears hashWriting only when the write completes",
+        file=HMAP,
+        edits=[("        ~write_guard() {\n            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            h.writing_.store(0, std::memory_order_relaxed);",
+                "        ~write_guard() {\n            if (std::uncaught_exceptions() > 0) return;\n            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            h.writing_.store(0, std::memory_order_relaxed);")],
+    ),
+]
