@@ -49,12 +49,14 @@ MUTANTS = [
         edits=[("        while (nevacuate_ != stop && oldbuckets_[nevacuate_].evacuated()) ++nevacuate_;",
                 "        while (nevacuate_ + 1 < stop && oldbuckets_[nevacuate_ + 1].evacuated()) ++nevacuate_;")],
     ),
+    # (Removing advanceEvacuationMark's first ++nevacuate_ is an equivalent
+    # mutant: the scan after it skips the bucket just evacuated anyway.)
     dict(
-        name="evacuation mark does not advance",
-        why="advanceEvacuationMark does not move past the bucket just evacuated",
+        name="evacuation mark jumps over a bucket",
+        why="advanceEvacuationMark moves past the next bucket without evacuating it",
         file=HMAP,
         edits=[("    void advanceEvacuationMark(size_type newbit) {\n        ++nevacuate_;",
-                "    void advanceEvacuationMark(size_type newbit) {")],
+                "    void advanceEvacuationMark(size_type newbit) {\n        nevacuate_ += nevacuate_ + 2 < newbit ? 2 : 1;")],
     ),
     dict(
         name="grow threshold off by one",
