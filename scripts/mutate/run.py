@@ -56,9 +56,9 @@ def fresh_copy():
     for p in COPY:
         s, d = os.path.join(ROOT, p), os.path.join(SRC, p)
         if os.path.isdir(s):
-            shutil.copytree(s, d)
+            shutil.copytree(s, d, copy_function=shutil.copyfile)
         else:
-            shutil.copy2(s, d)
+            shutil.copyfile(s, d)
 
 
 def configure():
@@ -107,7 +107,9 @@ def apply(m):
 
 
 def restore(m):
-    shutil.copy2(os.path.join(ROOT, m["file"]), os.path.join(SRC, m["file"]))
+    # copyfile, not copy2: the restored file must look newer than the objects
+    # built from the mutant, or the next build would keep the mutant's objects.
+    shutil.copyfile(os.path.join(ROOT, m["file"]), os.path.join(SRC, m["file"]))
 
 
 def main():
