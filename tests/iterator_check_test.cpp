@@ -12,8 +12,19 @@ static_assert(GOMAP_CHECKED, "this test is built with the checker on");
 
 namespace {
 
-using M = gomap::map<std::uint64_t, std::uint64_t>;
 using G = gomap::go_map<std::uint64_t, std::uint64_t>;
+// The flat engine (detail/flat_table.hpp) under the same rules.
+using F = gomap::basic_map<std::uint64_t, std::uint64_t, gomap::hash<std::uint64_t>, std::equal_to<std::uint64_t>,
+                           std::allocator<std::pair<const std::uint64_t, std::uint64_t>>, gomap::flat_policy>;
+
+// The tests written for gomap::map run on both engines that give memory back.
+template <class T>
+class IteratorCheckEnginesDeathTest : public testing::Test {};
+template <class T>
+class IteratorCheckEngines : public testing::Test {};
+using ShrinkingMaps = testing::Types<gomap::map<std::uint64_t, std::uint64_t>, F>;
+TYPED_TEST_SUITE(IteratorCheckEnginesDeathTest, ShrinkingMaps);
+TYPED_TEST_SUITE(IteratorCheckEngines, ShrinkingMaps);
 
 template <class Map>
 Map filled(std::uint64_t n) {
@@ -24,7 +35,8 @@ Map filled(std::uint64_t n) {
 
 constexpr const char* kStale = "fatal error: gomap: use of an invalidated iterator";
 
-TEST(IteratorCheckDeathTest, InsertOfANewKeyInvalidates) {
+TYPED_TEST(IteratorCheckEnginesDeathTest, InsertOfANewKeyInvalidates) {
+    using M = TypeParam;
     EXPECT_DEATH(
         {
             M m = filled<M>(100);
@@ -46,7 +58,8 @@ TEST(IteratorCheckDeathTest, EraseByKeyInvalidates) {
         kStale);
 }
 
-TEST(IteratorCheckDeathTest, ClearReserveShrinkSwapInvalidate) {
+TYPED_TEST(IteratorCheckEnginesDeathTest, ClearReserveShrinkSwapInvalidate) {
+    using M = TypeParam;
     auto use_after = [](int what) {
         M m = filled<M>(100), o = filled<M>(3);
         auto it = m.begin();
@@ -61,7 +74,8 @@ TEST(IteratorCheckDeathTest, ClearReserveShrinkSwapInvalidate) {
     for (int what = 0; what < 4; ++what) EXPECT_DEATH(use_after(what), kStale) << what;
 }
 
-TEST(IteratorCheckDeathTest, EmptyingTheMapThroughIteratorsInvalidatesTheRest) {
+TYPED_TEST(IteratorCheckEnginesDeathTest, EmptyingTheMapThroughIteratorsInvalidatesTheRest) {
+    using M = TypeParam;
     // The last erase frees the arrays; an old copy of an iterator is caught
     // before it reads them.
     EXPECT_DEATH(
@@ -87,12 +101,34 @@ TEST(IteratorCheckDeathTest, DereferencingAnErasedEntry) {
         "fatal error: gomap: dereferencing an erased entry");
 }
 
+TEST(IteratorCheckDeathTest, FlatEngineEraseByKeyAndErasedEntry) {
+    EXPECT_DEATH(
+        {
+            F m = filled<F>(100);
+            auto it = m.find(5);
+            m.erase(6);
+            ++it;
+        },
+        kStale);
+    EXPECT_DEATH(
+        {
+            F m = filled<F>(100);
+            auto it = m.find(7);
+            auto copy = it;
+            m.erase(it);
+            (void)copy->second;
+        },
+        "fatal error: gomap: dereferencing an erased entry");
+    EXPECT_DEATH({ F m = filled<F>(3); auto it = m.end(); ++it; }, "incrementing an end or singular iterator");
+}
+
 TEST(IteratorCheckDeathTest, IncrementingEnd) {
     EXPECT_DEATH({ G m = filled<G>(3); auto it = m.end(); ++it; }, "incrementing an end or singular iterator");
 }
 
 // What the rules allow must not trip the checker.
-TEST(IteratorCheck, ValidUsesPass) {
+TYPED_TEST(IteratorCheckEngines, ValidUsesPass) {
+    using M = TypeParam;
     for (int policy = 0; policy < 2; ++policy) {
         M m = filled<M>(1000);
         m.set_auto_shrink(policy == 1);

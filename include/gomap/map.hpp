@@ -81,6 +81,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "detail/flat_table.hpp"
 #include "detail/hmap.hpp"
 #include "hash.hpp"
 #include "stats.hpp"
@@ -92,12 +93,23 @@ template <class T>
 inline constexpr bool is_pair = false;
 template <class A, class B>
 inline constexpr bool is_pair<std::pair<A, B>> = true;
+
+// The engine behind a policy: go_policy and shrink_policy run Go's hmap;
+// flat_policy runs the flat engine (detail/flat_table.hpp).
+template <class Policy, class K, class V, class H, class E, class A>
+struct engine_for {
+    using type = hmap<K, V, H, E, A, Policy>;
+};
+template <class K, class V, class H, class E, class A>
+struct engine_for<flat_policy, K, V, H, E, A> {
+    using type = flat_table<K, V, H, E, A>;
+};
 }  // namespace detail
 
 template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
           class Allocator = std::allocator<std::pair<const K, V>>, class Policy = shrink_policy>
 class basic_map {
-    using table = detail::hmap<K, V, Hash, KeyEqual, Allocator, Policy>;
+    using table = typename detail::engine_for<Policy, K, V, Hash, KeyEqual, Allocator>::type;
     using pos = typename table::pos;
 
     template <class Q>
@@ -142,11 +154,11 @@ public:
 
         reference operator*() const noexcept {
             check_live();
-            return *p_.b->entry(p_.slot);
+            return *table::entry_at(p_);
         }
         pointer operator->() const noexcept {
             check_live();
-            return p_.b->entry(p_.slot);
+            return table::entry_at(p_);
         }
         basic_iterator& operator++() {
             check_valid();
@@ -159,7 +171,7 @@ public:
             return r;
         }
         friend bool operator==(const basic_iterator& a, const basic_iterator& b) noexcept {
-            return a.p_.b == b.p_.b && a.p_.slot == b.p_.slot;
+            return table::same(a.p_, b.p_);
         }
 
     private:
@@ -175,14 +187,14 @@ public:
         // entry aborts. Nothing is checked in release builds.
         void check_valid() const noexcept {
 #if GOMAP_CHECKED
-            if (m_ == nullptr || p_.b == nullptr) detail::fatal("gomap: incrementing an end or singular iterator");
+            if (m_ == nullptr || table::is_end(p_)) detail::fatal("gomap: incrementing an end or singular iterator");
             if (gen_ != m_->t_.generation()) detail::fatal("gomap: use of an invalidated iterator");
 #endif
         }
         void check_live() const noexcept {
 #if GOMAP_CHECKED
             check_valid();
-            if (p_.b->tophash[p_.slot] < detail::minTopHash) detail::fatal("gomap: dereferencing an erased entry");
+            if (!table::live_at(p_)) detail::fatal("gomap: dereferencing an erased entry");
 #endif
         }
         map_ptr m_ = nullptr;
@@ -307,10 +319,10 @@ public:
         return {this, t_.find_pos(k)};
     }
 
-    bool contains(const K& k) const { return t_.find_pos(k).b != nullptr; }
+    bool contains(const K& k) const { return !table::is_end(t_.find_pos(k)); }
     template <class Q, class = std::enable_if_t<transparent<Q>>>
     bool contains(const Q& k) const {
-        return t_.find_pos(k).b != nullptr;
+        return !table::is_end(t_.find_pos(k));
     }
     size_type count(const K& k) const { return contains(k) ? 1 : 0; }
     template <class Q, class = std::enable_if_t<transparent<Q>>>
@@ -446,13 +458,14 @@ public:
     // Make room for n entries without a grow (Go's make hint, applied late).
     void reserve(size_type n) { t_.reserve(n); }
     // std::unordered_map::rehash: at least n buckets' worth (in entries: n * 6.5).
-    void rehash(size_type n) { t_.reserve(n > max_size() / 8 ? n : n * 13 / 2); }
+    void rehash(size_type n) { t_.reserve(table::entries_for_buckets(n)); }
     size_type bucket_count() const noexcept { return t_.bucket_count(); }
     float load_factor() const noexcept {
         return static_cast<float>(size()) / static_cast<float>(bucket_count());
     }
-    // Entries per bucket at which the map grows (Go's loadFactorNum/Den).
-    static constexpr float max_load_factor() noexcept { return 6.5f; }
+    // Entries per bucket at which the map grows (Go's loadFactorNum/Den: 6.5;
+    // the flat engine's buckets are slots: 0.875).
+    static constexpr float max_load_factor() noexcept { return table::max_load_factor(); }
 
     // ---- giving memory back ---------------------------------------------------
 

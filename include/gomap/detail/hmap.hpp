@@ -222,6 +222,15 @@ public:
     bool auto_shrink() const noexcept { return auto_shrink_; }
     void set_auto_shrink(bool on) noexcept { auto_shrink_ = on; }
 
+    // What basic_map's iterators and bucket interface ask of an engine.
+    static value_type* entry_at(const pos& p) noexcept { return p.b->entry(p.slot); }
+    static bool live_at(const pos& p) noexcept { return p.b->tophash[p.slot] >= minTopHash; }
+    static bool is_end(const pos& p) noexcept { return p.b == nullptr; }
+    static bool same(const pos& x, const pos& y) noexcept { return x.b == y.b && x.slot == y.slot; }
+    static constexpr float max_load_factor() noexcept { return 6.5f; }
+    // std's rehash(n) asks for n buckets: n * 6.5 entries.
+    static size_type entries_for_buckets(size_type n) noexcept { return n > max_size() / 8 ? n : n * 13 / 2; }
+
     static constexpr size_type max_size() noexcept {
         // 2^62 buckets' worth would overflow the byte count; stop well below.
         return (std::numeric_limits<size_type>::max() / sizeof(bucket)) / 2;
