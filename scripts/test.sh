@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh machine: installs what is missing, then
 # builds and runs every test twice — a Debug build (GOMAP_CHECKED on) and an
 # ASan+UBSan build — and the multi-threaded tests a third time under
-# ThreadSanitizer. Build trees go to build/test-*.
+# ThreadSanitizer. Build trees go to build/test-*. GOMAP_WERROR=ON (as CI
+# sets it) makes warnings errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,7 +11,7 @@ scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 run() {  # run <build dir> <cmake args...>
   local dir=$1; shift
-  cmake -S . -B "$dir" -DGOMAP_BUILD_TESTS=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -DGOMAP_BUILD_TESTS=ON -DGOMAP_WERROR="${GOMAP_WERROR:-OFF}" "$@" >/dev/null
   cmake --build "$dir" -j"$jobs" ${TARGETS:+--target $TARGETS}
   (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 900 ${TESTS:+-R "$TESTS"})
 }
