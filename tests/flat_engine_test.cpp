@@ -162,6 +162,38 @@ TEST(FlatEngine, DifferentialSixtyFourKeysPerHash) { differential<collide64>(12,
 TEST(FlatEngine, DifferentialOnlyLowBitsVary) { differential<low_bits_only>(13, 3000, 9); }
 TEST(FlatEngine, DifferentialOnlyHighBitsVary) { differential<high_bits_only>(14, 3000, 9); }
 
+// ---- group matching ---------------------------------------------------------------
+
+// Both matchers (SSE2 where built, and the portable SWAR form) give exactly
+// the slots whose byte equals the probe: bytes near the probe (r ^ 1, r ^ 0x80),
+// 0x00, 0x80, 0xFF and 0x01 are where carries and borrows would leak.
+TEST(FlatEngine, GroupMatchIsExact) {
+    std::mt19937_64 rng(99);
+    const std::uint8_t tricky[] = {0x00, 0x01, 0x7F, 0x80, 0x81, 0xFE, 0xFF, 0x08};
+    for (int t = 0; t < 20000; ++t) {
+        alignas(16) std::uint8_t w[16];
+        const auto r = static_cast<std::uint8_t>(t < 256 ? t : rng());
+        for (auto& b : w) {
+            const unsigned pick = static_cast<unsigned>(rng() % 4);
+            b = pick == 0 ? r : pick == 1 ? static_cast<std::uint8_t>(r ^ (1u << (rng() % 8)))
+                : pick == 2 ? tricky[rng() % 8] : static_cast<std::uint8_t>(rng());
+        }
+        unsigned want = 0, want_empty = 0;
+        for (unsigned i = 0; i < 15; ++i) {
+            if (w[i] == r) want |= 1u << i;
+            if (w[i] == 0) want_empty |= 1u << i;
+        }
+        ASSERT_EQ(gomap::detail::group_match(w, r), want) << t;
+        ASSERT_EQ(gomap::detail::swar::match_word(w, gomap::detail::swar::ones * r), want) << t;
+        ASSERT_EQ(gomap::detail::group_match_empty(w), want_empty) << t;
+        ASSERT_EQ(gomap::detail::group_match_occupied(w), ~want_empty & 0x7FFFu) << t;
+        const std::uint8_t of = w[15];
+        gomap::detail::group_clear_slots(w);
+        ASSERT_EQ(gomap::detail::group_match_empty(w), 0x7FFFu);
+        ASSERT_EQ(w[15], of);
+    }
+}
+
 // ---- resize state helpers ------------------------------------------------------
 
 // Insert keys from `next` on until a grow is in progress.

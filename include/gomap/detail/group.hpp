@@ -21,11 +21,17 @@
 #include <cstdint>
 #include <cstring>
 
+// GOMAP_GROUP_SSE2: 1 = SSE2 matching, 0 = the portable SWAR form. Default:
+// SSE2 where the target has it. (The tests build the SWAR form on x86 too.)
+#ifndef GOMAP_GROUP_SSE2
 #if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #define GOMAP_GROUP_SSE2 1
-#include <emmintrin.h>
 #else
 #define GOMAP_GROUP_SSE2 0
+#endif
+#endif
+#if GOMAP_GROUP_SSE2
+#include <emmintrin.h>
 #endif
 
 namespace gomap::detail {
@@ -44,6 +50,29 @@ inline constexpr std::uint8_t reduced_hash(std::uint64_t h) noexcept {
 inline constexpr std::uint8_t overflow_bit(std::uint64_t h) noexcept {
     return static_cast<std::uint8_t>(1u << (h & 7));
 }
+
+// The portable form: exact per-byte equality on 64-bit words (no false
+// positives, unlike the classic "has zero byte" trick).
+namespace swar {
+inline constexpr std::uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL;
+inline constexpr std::uint64_t ones = 0x0101010101010101ULL;
+// 0x80 in every byte of x that is zero, 0 elsewhere (exact: no borrow between bytes).
+inline std::uint64_t zero_bytes(std::uint64_t x) noexcept { return ~(((x & lo7) + lo7) | x | lo7); }
+// One bit per byte (bit i for byte i) from the 0x80 pattern.
+inline unsigned pack(std::uint64_t z) noexcept {
+    return static_cast<unsigned>(((z >> 7) * 0x0102040810204080ULL) >> 56);
+}
+inline unsigned match_word(const std::uint8_t* word, std::uint64_t pattern) noexcept {
+    std::uint64_t lo, hi;
+    std::memcpy(&lo, word, 8);
+    std::memcpy(&hi, word + 8, 8);
+    if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) {
+        lo = __builtin_bswap64(lo);
+        hi = __builtin_bswap64(hi);
+    }
+    return (pack(zero_bytes(lo ^ pattern)) | (pack(zero_bytes(hi ^ pattern)) << 8)) & slot_mask_all;
+}
+}  // namespace swar
 
 #if GOMAP_GROUP_SSE2
 
@@ -66,26 +95,6 @@ inline void group_clear_slots(std::uint8_t* word) noexcept {
 
 #else
 
-namespace swar {
-inline constexpr std::uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL;
-inline constexpr std::uint64_t ones = 0x0101010101010101ULL;
-// 0x80 in every byte of x that is zero, 0 elsewhere (exact: no borrow between bytes).
-inline std::uint64_t zero_bytes(std::uint64_t x) noexcept { return ~(((x & lo7) + lo7) | x | lo7); }
-// One bit per byte (bit i for byte i) from the 0x80 pattern.
-inline unsigned pack(std::uint64_t z) noexcept {
-    return static_cast<unsigned>(((z >> 7) * 0x0102040810204080ULL) >> 56);
-}
-inline unsigned match_word(const std::uint8_t* word, std::uint64_t pattern) noexcept {
-    std::uint64_t lo, hi;
-    std::memcpy(&lo, word, 8);
-    std::memcpy(&hi, word + 8, 8);
-    if constexpr (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) {
-        lo = __builtin_bswap64(lo);
-        hi = __builtin_bswap64(hi);
-    }
-    return (pack(zero_bytes(lo ^ pattern)) | (pack(zero_bytes(hi ^ pattern)) << 8)) & slot_mask_all;
-}
-}  // namespace swar
 
 inline unsigned group_match(const std::uint8_t* word, std::uint8_t r) noexcept {
     return swar::match_word(word, swar::ones * r);
