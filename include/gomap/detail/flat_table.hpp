@@ -258,7 +258,7 @@ public:
     // ---- hashing ------------------------------------------------------------
 
     template <class Q>
-    std::uint64_t hash_of(const Q& key) const {
+    GOMAP_ALWAYS_INLINE std::uint64_t hash_of(const Q& key) const {
         return seeded_hash(hash_, key, st_.hash0);
     }
 
