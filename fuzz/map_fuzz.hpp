@@ -13,6 +13,9 @@
 //     operation streams (long grows, drains that force shrinks, churn, range()
 //     during resizes, adversarial hashes), which asserts the coverage counters
 //     below (totals()).
+// Every input runs twice: the first map is gomap::map on Go's buckets (hmap
+// with the shrink policy), then gomap::map's flat engine (flat_policy, issue
+// #13); the second map is go_map both times.
 // Both GoogleTests only produce bytes: every operation, every check and every
 // comparison is here. The body uses only the public API (members of
 // gomap::map / gomap::go_map, stats(), check_invariants(), range(),
@@ -472,10 +475,21 @@ struct reader {
     }
 };
 
-// Whether a map's table holds n entries at log2 size B without growing
-// (Go's overLoadFactor, in terms of the public max_load_factor() 6.5).
-inline bool fits(std::size_t n, unsigned B) {
-    return n <= 8 || (B < 60 && static_cast<double>(n) <= 6.5 * static_cast<double>(std::uint64_t{1} << B));
+template <class Map>
+inline constexpr bool is_flat = std::is_same_v<typename Map::policy_type, gomap::flat_policy>;
+
+// Whether a map's table holds n entries at log2 size B without growing, from
+// the public max_load_factor(): Go's overLoadFactor for hmap (6.5 entries per
+// bucket, and a lone bucket holds 8); 7/8 of 15 slots per group for the flat
+// engine (stats().B is then log2 of the groups).
+template <class Map>
+bool fits(std::size_t n, unsigned B) {
+    if (B >= 60) return false;
+    const double units = static_cast<double>(std::uint64_t{1} << B);
+    if constexpr (is_flat<Map>)  // at least 2 groups (B >= 1) once it holds anything
+        return n == 0 || (B >= 1 && static_cast<double>(n) <= units * 15 * static_cast<double>(Map::max_load_factor()));
+    else
+        return n <= 8 || static_cast<double>(n) <= static_cast<double>(Map::max_load_factor()) * units;
 }
 
 inline bool is_growing(const gomap::map_stats& st) {
@@ -1355,7 +1369,7 @@ struct subject {
                 break;
             case 1:
                 m.rehash(n / 8);
-                n = n / 8 * 13 / 2;
+                n = static_cast<std::size_t>(static_cast<double>(n / 8) * static_cast<double>(Map::max_load_factor()));
                 break;
             case 2:
                 n = 0, m.reserve(0);
@@ -1364,7 +1378,7 @@ struct subject {
                 n = m.size(), m.reserve(n);
                 break;
         }
-        if (!fits(n, m.stats().B))
+        if (!fits<Map>(n, m.stats().B))
             fail(strf("after reserve(%zu) (form %u) B is %u: too small", n, form % 4, unsigned{m.stats().B}));
     }
 
@@ -1376,7 +1390,7 @@ struct subject {
         if (st.resizing) fail("shrink_to_fit() left a resize in progress");
         if (m.empty() && st.bytes != 0) fail(strf("shrink_to_fit() of an empty map holds %zu bytes", st.bytes));
         unsigned target = st.min_B;
-        while (!fits(m.size(), target)) ++target;
+        while (!fits<Map>(m.size(), target)) ++target;
         if (!m.empty() && st.B > target)
             fail(strf("shrink_to_fit(): B %u, but %zu entries fit in B %u (floor %u)", unsigned{st.B}, m.size(),
                       target, unsigned{st.min_B}));
@@ -1709,9 +1723,10 @@ void step(ctx& c, reader& rd, A& a, B& b) {
     both([&](auto& s) { s.after_op(whole); });
 }
 
-template <class K, class V, class H>
+template <class K, class V, class H, class Policy>
 void run(ctx& c, reader& rd) {
-    subject<gomap::map<K, V, H>> a(c, "gomap::map", true, c.hint);
+    using first_map = gomap::basic_map<K, V, H, std::equal_to<K>, std::allocator<std::pair<const K, V>>, Policy>;
+    subject<first_map> a(c, is_flat<first_map> ? "gomap::map (flat engine)" : "gomap::map", true, c.hint);
     subject<gomap::go_map<K, V, H>> b(c, "gomap::go_map", false, c.hint);
     while (!rd.empty() && c.work < c.budget) step(c, rd, a, b);
     c.op_name = "final check";
@@ -1719,27 +1734,28 @@ void run(ctx& c, reader& rd) {
     b.finish();
 }
 
-inline void dispatch(ctx& c, reader& rd) {
+template <class P>
+void dispatch(ctx& c, reader& rd) {
     using u64 = std::uint64_t;
     using str = std::string;
     switch (c.config) {
-        case 0: return run<u64, u64, gomap::hash<u64>>(c, rd);
-        case 1: return run<u64, str, gomap::hash<u64>>(c, rd);
-        case 2: return run<u64, big, gomap::hash<u64>>(c, rd);
-        case 3: return run<u64, u64, identity_hash>(c, rd);
-        case 4: return run<u64, str, identity_hash>(c, rd);
-        case 5: return run<u64, u64, constant_hash>(c, rd);
-        case 6: return run<u64, str, constant_hash>(c, rd);
-        case 7: return run<u64, big, top_byte_hash>(c, rd);
-        case 8: return run<u64, u64, std_style_hash>(c, rd);
-        case 9: return run<u64, u64, collide_raw_hash<3>>(c, rd);
-        case 10: return run<u64, u64, collide16_std_hash>(c, rd);
-        case 11: return run<u64, str, collide16_std_hash>(c, rd);
-        case 12: return run<u64, u64, collide_raw_hash<6>>(c, rd);
-        case 13: return run<u64, u64, high_bits_hash>(c, rd);
-        case 14: return run<u64, u64, low_bits_hash>(c, rd);
-        case 15: return run<str, str, gomap::hash<str>>(c, rd);
-        default: return run<str, u64, collide16_string_hash>(c, rd);
+        case 0: return run<u64, u64, gomap::hash<u64>, P>(c, rd);
+        case 1: return run<u64, str, gomap::hash<u64>, P>(c, rd);
+        case 2: return run<u64, big, gomap::hash<u64>, P>(c, rd);
+        case 3: return run<u64, u64, identity_hash, P>(c, rd);
+        case 4: return run<u64, str, identity_hash, P>(c, rd);
+        case 5: return run<u64, u64, constant_hash, P>(c, rd);
+        case 6: return run<u64, str, constant_hash, P>(c, rd);
+        case 7: return run<u64, big, top_byte_hash, P>(c, rd);
+        case 8: return run<u64, u64, std_style_hash, P>(c, rd);
+        case 9: return run<u64, u64, collide_raw_hash<3>, P>(c, rd);
+        case 10: return run<u64, u64, collide16_std_hash, P>(c, rd);
+        case 11: return run<u64, str, collide16_std_hash, P>(c, rd);
+        case 12: return run<u64, u64, collide_raw_hash<6>, P>(c, rd);
+        case 13: return run<u64, u64, high_bits_hash, P>(c, rd);
+        case 14: return run<u64, u64, low_bits_hash, P>(c, rd);
+        case 15: return run<str, str, gomap::hash<str>, P>(c, rd);
+        default: return run<str, u64, collide16_string_hash, P>(c, rd);
     }
 }
 static_assert(n_configs == 17, "dispatch() has one case per configs[] entry");
@@ -1908,7 +1924,23 @@ void gomap_fuzz_one(const std::uint8_t* data, std::size_t size) {
     const std::uint8_t h = rd.u8();
     c.hint = h < 128 ? 0 : static_cast<std::size_t>(h - 128) * c.keyspace / 64;
     ++c.pc().inputs;
-    dispatch(c, rd);
+    // Every input runs twice: first map gomap::map on Go's buckets (hmap with
+    // the shrink policy), then on the flat engine (issue #13); the second map
+    // is go_map both times.
+    const ctx start = c;
+    dispatch<gomap::shrink_policy>(c, rd);
+    ctx f = start;
+    // The flat engine's home group is the top bits of the hash: identity and
+    // low-bits-only hashes of small keys put every key in one probe chain
+    // (each probe walks the table): keep those tables small.
+    if (f.hash_kind == 1 || f.hash_kind == 9) {
+        f.bits = std::min(f.bits, 9u);
+        f.keyspace = std::uint64_t{1} << f.bits;
+        f.hint = h < 128 ? 0 : static_cast<std::size_t>(h - 128) * f.keyspace / 64;
+    }
+    reader rf{data, size};
+    rf.u8(), rf.u8(), rf.u8();
+    dispatch<gomap::flat_policy>(f, rf);
     current_input() = {};
 }
 #endif  // GOMAP_FUZZ_DEFINE_BODY

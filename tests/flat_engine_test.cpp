@@ -26,6 +26,9 @@ using u64 = std::uint64_t;
 template <class K, class V, class H = gomap::hash<K>, class A = std::allocator<std::pair<const K, V>>>
 using fmap = gomap::basic_map<K, V, H, std::equal_to<K>, A, gomap::flat_policy>;
 
+using counted = gomap::counting_allocator<std::pair<const u64, u64>>;
+using cmap = fmap<u64, u64, gomap::hash<u64>, counted>;
+
 // ---- hashes, friendly and hostile ------------------------------------------------
 
 // std-style hashers: the map mixes their output with its seed, so equal
@@ -341,6 +344,56 @@ TEST(FlatEngine, RangeThatInsertsManyTimesTheMap) {
     EXPECT_EQ(m.check_invariants(), "");
 }
 
+// After such a range(), the migration must not overfill the current array
+// (it opens a larger one first): reserve, rehash and shrink_to_fit succeed,
+// and lookups of absent keys stay short (found by a full-table probe before).
+TEST(FlatEngine, MigrationAfterAnInsertingRangeOpensRoom) {
+    fmap<u64, u64> m;
+    for (u64 k = 0; k < 26; ++k) m.try_emplace(k, k);
+    bool first = true;
+    m.range([&](const u64&, u64&) {
+        if (first) {
+            first = false;
+            for (u64 j = 0; j < 49; ++j) m.try_emplace(1000 + j, 0);
+        }
+    });
+    EXPECT_EQ(m.size(), 75u);
+    EXPECT_NO_THROW(m.shrink_to_fit());
+    EXPECT_NO_THROW(m.rehash(0));
+    EXPECT_NO_THROW(m.reserve(10));
+    EXPECT_EQ(m.size(), 75u);
+    EXPECT_EQ(m.check_invariants(), "");
+    // Larger: fill to the max load, insert 1.5x that inside range(), then
+    // erase by key; every erase must succeed and the map stay consistent.
+    fmap<u64, u64> big;
+    u64 k = 0;
+    while (!big.stats().resizing) big.try_emplace(k, k), ++k;
+    while (big.stats().resizing) big.try_emplace(k, k), ++k;
+    const u64 n0 = k;
+    first = true;
+    big.range([&](const u64&, u64&) {
+        if (first) {
+            first = false;
+            for (u64 j = 0; j < n0 * 3 / 2; ++j) big.try_emplace(k + j, 0);
+        }
+    });
+    for (u64 j = 0; j < n0; ++j) ASSERT_EQ(big.erase(j), 1u) << j;
+    EXPECT_EQ(big.check_invariants(), "");
+    EXPECT_EQ(big.size(), n0 * 3 / 2);
+}
+
+// A copy is built in one array of the right size: no shrink of the reserved
+// array on the first insert, no regrowth.
+TEST(FlatEngine, CopyAllocatesOneArray) {
+    gomap::allocation_counter c1, c2;
+    cmap m{0, gomap::hash<u64>{}, std::equal_to<u64>{}, counted(&c1)};
+    for (u64 k = 0; k < 100000; ++k) m.try_emplace(k, k);
+    cmap cp(m, counted(&c2));
+    EXPECT_EQ(c2.allocations, 1u);
+    EXPECT_EQ(cp.stats().resizes, 1u);
+    EXPECT_TRUE(cp == m);
+}
+
 // ---- bounded work per write -------------------------------------------------------
 
 struct counting_hash {
@@ -377,8 +430,6 @@ TEST(FlatEngine, EveryWriteDoesBoundedWork) {
 
 // ---- memory given back ------------------------------------------------------------
 
-using counted = gomap::counting_allocator<std::pair<const u64, u64>>;
-using cmap = fmap<u64, u64, gomap::hash<u64>, counted>;
 
 std::size_t fresh_bytes_for(const std::vector<u64>& keys) {
     gomap::allocation_counter c;

@@ -22,11 +22,16 @@
 //   new array) at most 2 non-empty old groups, visiting at most 64, from the
 //   old array's cursor. Grow: at max load, to the power of two that holds
 //   size + size/61 + 1 at 7/8 (twice the groups; the same number when
-//   anti-drift caused it, a same-size rebuild). Shrink: after any erase path,
-//   an insert or the end of range(), when size < 1/4 of the max load, to the
-//   power of two that holds 2 * size (so growing again needs the size to
-//   double and shrinking again needs it to halve: no thrash at a boundary),
-//   never below the reserve/size hint.
+//   anti-drift caused it, a same-size rebuild). Shrink: when size < 1/4 of
+//   the max load, to the power of two that holds 2 * size (so growing again
+//   needs the size to double and shrinking again needs it to halve: no
+//   thrash at a boundary), never below the reserve/size hint; checked by
+//   erase(key), gomap::erase_if and range() when they end, and by the next
+//   insert after an erase(iterator) made it due (not after a reserve: a
+//   reserved array being filled is meant to be below 1/4).
+// * A migration step that would take the current array past its max load
+//   (a range() let inserts fill it while migration waited) first opens an
+//   array sized for every entry, as a grow.
 // * Lookups consult the current array, then the old ones; inserts go to the
 //   current array. Old arrays form a list (oldest first), normally of 0 or 1:
 //   a resize that must start while another runs (only while a range() holds
@@ -174,6 +179,7 @@ private:
         size_type zeroed = 0;        // bytes of pending's metadata zeroed so far
         array* graves = nullptr;     // finished arrays whose pages are being handed back
         size_type shrink_at = 0;     // a shrink is due when size < shrink_at (0: never)
+        bool shrink_due = false;     // erase(iterator) made one due: the next insert starts it
         size_type floor_groups = 0;  // reserve / size hint: shrinks stop there
         std::uint64_t hash0 = 0;
         size_type bytes = 0;
@@ -303,7 +309,7 @@ public:
         invalidate_iterators();
         if (GOMAP_UNLIKELY(st_.n >= st_.ml)) {
             grow();
-        } else if (GOMAP_UNLIKELY(st_.size < st_.shrink_at)) {
+        } else if (GOMAP_UNLIKELY(st_.shrink_due)) {
             maybe_start_shrink();
         }
         size_type passed = 0;
@@ -355,6 +361,7 @@ public:
             on_empty();
             return {};
         }
+        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it
         ++p.s;
         settle(p);
         return p;
@@ -535,21 +542,12 @@ public:
                     if (!reflexive(e.first)) continue;  // NaN: hashed at random, never found
                     const std::uint64_t h = hash_of(e.first);
                     if (w[s] != reduced_hash(h)) fail("slot byte is not the entry's reduced hash");
-                    // Every group before this one on the probe sequence must
-                    // carry the overflow bit, or lookups stop short.
-                    size_type q = h >> a->shift;
-                    for (size_type step = 0; q != g; q = (q + ++step) & a->mask) {
-                        if (!(a->word(q)[overflow_byte] & overflow_bit(h))) {
-                            fail("entry beyond a group whose overflow bit is clear");
-                            break;
-                        }
-                        if (step > a->mask) {
-                            fail("entry off its probe sequence");
-                            break;
-                        }
-                    }
+                    // The lookup must reach this very entry: every group before
+                    // it on the probe sequence carries the overflow bit, and no
+                    // other entry (here or in another array) has its key.
                     const pos p = find_pos(e.first);
-                    if (p.a != a || p.g != g || p.s != s) fail("lookup of an entry finds another entry (duplicate key)");
+                    if (p.a == nullptr) fail("entry unreachable (an overflow bit on its probe sequence is clear)");
+                    else if (p.a != a || p.g != g || p.s != s) fail("lookup of an entry finds another entry (duplicate key)");
                 }
             }
             const size_type n = is_cur ? st_.n : a->n;
@@ -610,7 +608,7 @@ private:
     static std::uint8_t log2_of(size_type x) noexcept {
         return static_cast<std::uint8_t>(std::numeric_limits<size_type>::digits - 1 - __builtin_clzll(x));
     }
-    static constexpr size_type max_load_of(size_type groups) noexcept { return groups * group_slots / 8 * 7; }
+    static constexpr size_type max_load_of(size_type groups) noexcept { return groups * group_slots * 7 / 8; }
     // The smallest power-of-two group count (>= 2) whose max load holds n.
     static size_type groups_for(size_type n) {
         if (n > max_size()) throw std::length_error("gomap: map size exceeds max_size()");
@@ -857,7 +855,9 @@ private:
         st_.shrink_at = max_load_of(st_.mask + 1) / 4;
     }
     void maybe_start_shrink() {
-        if (paused() || st_.size >= st_.shrink_at) return;
+        if (paused()) return;
+        st_.shrink_due = false;
+        if (st_.size >= st_.shrink_at) return;
         if (st_.size == 0) {
             release_to_fresh();
             return;
@@ -898,6 +898,17 @@ private:
         const size_type end = std::min(a->groups(), a->cursor + visit);
         unsigned done = 0;
         while (a->cursor < end && done < nonempty && a->n != 0) {
+            const auto cnt = static_cast<size_type>(__builtin_popcount(group_match_occupied(a->word(a->cursor))));
+            if (cnt != 0 && st_.n + cnt > st_.ml) {
+                // The current array would pass its max load: a range() let
+                // inserts fill it while migration waited, or anti-drift
+                // lowered it. Open an array sized for every entry; the
+                // current one becomes old too.
+                if (!st_.pending)
+                    start_resize(std::max(groups_for(st_.size + st_.size / 61 + 1), st_.mask + 1),
+                                 resize_direction::grow);
+                if (st_.pending) return;  // being zeroed: migration goes on once it is in use
+            }
             if (move_group(a, a->cursor)) ++done;
             ++a->cursor;
         }
@@ -969,7 +980,10 @@ private:
     // valid resize in progress (contents unchanged).
     void finish_resize() {
         finish_zeroing();
-        while (st_.olds) migrate(st_.olds, ~0u, st_.olds->groups());
+        while (st_.olds) {
+            migrate(st_.olds, ~0u, st_.olds->groups());
+            finish_zeroing();
+        }
         update_shrink_at();
     }
     // Rebuild into a new array of `groups` groups now. O(n).
