@@ -528,6 +528,55 @@ TEST(FlatEngine, ChurnStaysNearAFreshMap) {
     EXPECT_EQ(m.check_invariants(), "");
 }
 
+// Hysteresis: once a shrink has finished, one insert and one erase at a time
+// around the new size start no resize, in either direction; likewise right
+// after a grow.
+TEST(FlatEngine, NoThrashAtEitherBoundary) {
+    fmap<u64, u64> m;
+    u64 next = 0;
+    for (; next < 20000; ++next) m.try_emplace(next, next);
+    u64 oldest = 0;
+    while (m.stats().shrinks == 0) ASSERT_EQ(m.erase(oldest++), 1u);
+    while (m.stats().resizing) ASSERT_EQ(m.erase(oldest++), 1u);
+    auto resizes = m.stats().resizes;
+    for (int i = 0; i < 20000; ++i) {
+        m.try_emplace(next++, 0);
+        ASSERT_EQ(m.erase(oldest++), 1u);
+        m.try_emplace(next++, 0);
+        m.erase(--next);
+    }
+    EXPECT_EQ(m.stats().resizes, resizes) << "churn at the size a shrink left started a resize";
+    while (m.stats().resizes == resizes) m.try_emplace(next++, 0);  // the next grow
+    while (m.stats().resizing) m.try_emplace(next++, 0);
+    resizes = m.stats().resizes;
+    for (int i = 0; i < 20000; ++i) {
+        ASSERT_EQ(m.erase(oldest++), 1u);
+        m.try_emplace(next++, 0);
+    }
+    EXPECT_EQ(m.stats().resizes, resizes) << "churn at the size a grow left started a resize";
+}
+
+// Anti-drift: under churn at a constant size, erases from overflowed groups
+// lower the max load until a same-size rebuild clears the overflow bits; the
+// table never grows for a size that fits.
+TEST(FlatEngine, AntiDriftRebuildsAtTheSameSize) {
+    fmap<u64, u64> m;
+    m.reserve(20000);
+    const auto groups = m.stats().buckets;
+    const u64 size = groups * 15 * 7 / 8 * 8 / 10;  // 80% of the max load
+    u64 next = 0, oldest = 0;
+    for (; next < size; ++next) m.try_emplace(next * 0x9E3779B97F4A7C15ull, 0);
+    bool same_size = false;
+    for (u64 i = 0; i < 40 * size && !same_size; ++i) {
+        ASSERT_EQ(m.erase(oldest++ * 0x9E3779B97F4A7C15ull), 1u);
+        m.try_emplace(next++ * 0x9E3779B97F4A7C15ull, 0);
+        same_size = m.stats().direction == gomap::resize_direction::same_size;
+    }
+    EXPECT_TRUE(same_size) << "no same-size rebuild in " << 40 * size << " churn steps";
+    EXPECT_EQ(m.stats().buckets, groups);
+    EXPECT_EQ(m.check_invariants(), "");
+}
+
 // ---- arguments that refer into the map --------------------------------------------
 
 TEST(FlatEngine, ArgumentsThatReferIntoTheMap) {

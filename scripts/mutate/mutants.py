@@ -10,6 +10,10 @@
 HMAP = "include/gomap/detail/hmap.hpp"
 BMAP = "include/gomap/detail/bmap.hpp"
 MAP = "include/gomap/map.hpp"
+FLAT = "include/gomap/detail/flat_table.hpp"
+GROUP = "include/gomap/detail/group.hpp"
+# The tests that exercise the flat engine (its mutants build and run only these).
+FLAT_TESTS = ["flat_engine_test", "differential_test", "fuzz_replay_test", "iterator_check_test"]
 
 MUTANTS = [
     # ---- mapdelete: the emptyRest rule -------------------------------------
@@ -170,5 +174,101 @@ MUTANTS = [
         file=HMAP,
         edits=[("        ~write_guard() {\n            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            h.writing_.store(0, std::memory_order_relaxed);",
                 "        ~write_guard() {\n            if (std::uncaught_exceptions() > 0) return;\n            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            h.writing_.store(0, std::memory_order_relaxed);")],
+    ),
+
+    # ---- gomap::map's flat engine (detail/flat_table.hpp, detail/group.hpp) ----
+    dict(
+        name="flat: overflow bits not set on the groups an insert passes",
+        why="a key placed past a full group is unreachable: lookups stop at the full group",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("                meta[g * group_bytes + overflow_byte] |= overflow_bit(h);",
+                "                meta[g * group_bytes + overflow_byte] |= 0;")],
+    ),
+    dict(
+        name="flat: lookup ignores the overflow byte",
+        why="a probe stops at the home group even when an insert went on past it",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("            if (GOMAP_LIKELY(!(w[overflow_byte] & of))) return {0, group_slots};",
+                "            if (GOMAP_LIKELY(true || !(w[overflow_byte] & of))) return {0, group_slots};")],
+    ),
+    dict(
+        name="flat: SSE2 match includes the overflow byte",
+        why="the 16th byte is matched as a slot, so an overflow byte equal to a reduced hash reads slot 15",
+        file=GROUP, tests=FLAT_TESTS,
+        edits=[("    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(static_cast<char>(r))))) &\n           slot_mask_all;",
+                "    return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(static_cast<char>(r))))) &\n           0xFFFF;")],
+    ),
+    dict(
+        name="flat: migration cursor jumps over a group",
+        why="the entries of one old group are never moved: the array is retired with them inside",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("            if (move_group(a, a->cursor)) ++done;\n            ++a->cursor;",
+                "            if (move_group(a, a->cursor)) ++done;\n            a->cursor += 1 + (a->cursor == 3);")],
+    ),
+    dict(
+        name="flat: old array retired while it still holds entries",
+        why="retirement tests the cursor against the visit limit instead of the end of the array",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        if (a->n == 0 || a->cursor == a->groups()) retire_oldest();",
+                "        if (a->n == 0 || a->cursor == end) retire_oldest();")],
+    ),
+    dict(
+        name="flat: migration runs inside range()",
+        why="entries move while a range() walks the arrays: visited twice or missed",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        } else if (st_.olds && !paused()) {", "        } else if (st_.olds) {")],
+    ),
+    dict(
+        name="flat: no room check before migrating a group",
+        why="after a range() filled the current array, migration overfills it (the review's bug 1)",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("            if (cnt != 0 && st_.n + cnt > st_.ml) {", "            if (false && cnt != 0 && st_.n + cnt > st_.ml) {")],
+    ),
+    dict(
+        name="flat: shrink without hysteresis",
+        why="a shrink targets the size itself, so the next few inserts grow the map again",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        const size_type g = std::max(groups_for(2 * st_.size), st_.floor_groups);",
+                "        const size_type g = std::max(groups_for(st_.size + st_.size / 8), st_.floor_groups);")],
+    ),
+    dict(
+        name="flat: erase(iterator) never makes a shrink due",
+        why="a map emptied to 1% by erase(it) keeps its large array through later inserts (issue #12, defect 3)",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n", "")],
+    ),
+    dict(
+        name="flat: shrink ignores the reserve floor",
+        why="a reserved map shrinks below what the user asked it to hold",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        const size_type g = std::max(groups_for(2 * st_.size), st_.floor_groups);",
+                "        const size_type g = groups_for(2 * st_.size);"),
+               ("            st_.mask + 1 <= st_.floor_groups) {", "            false) {")],
+    ),
+    dict(
+        name="flat: no anti-drift",
+        why="erasing from overflowed groups never lowers the max load: probes lengthen under churn, no rebuild",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("            if ((w[overflow_byte] & overflow_bit(w[p.s])) && st_.ml > 0) --st_.ml;", "")],
+    ),
+    dict(
+        name="flat: new array used before its metadata is zeroed",
+        why="a pending array is installed after its first 16 KiB chunk: stale bytes read as entries",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        if (st_.zeroed == total) {", "        if (st_.zeroed >= zero_chunk || st_.zeroed == total) {")],
+    ),
+    dict(
+        name="flat: insert builds its entry after the migration step",
+        why="an argument that refers into the map is moved away before it is read",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        value_type* e = st_.slots + f.g * group_slots + f.s;\n        {",
+                "        if (GOMAP_UNLIKELY(resizing())) {\n            step();\n            f = free_slot(h >> st_.shift, h, passed);\n            if (f.s == group_slots) {\n                make_room();\n                f = free_slot(h >> st_.shift, h, passed);\n            }\n        }\n        value_type* e = st_.slots + f.g * group_slots + f.s;\n        {")],
+    ),
+    dict(
+        name="flat: erase(iterator) skips the next entry",
+        why="erase(it) returns the entry after the next one: the erase-all loop leaves every other entry",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        ++p.s;\n        settle(p);",
+                "        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        settle(p);\n        if (live_at(p)) ++p.s, settle(p);")],
     ),
 ]
