@@ -227,10 +227,10 @@ MUTANTS = [
     ),
     dict(
         name="flat: shrink without hysteresis",
-        why="a shrink targets the size itself, so the next few inserts grow the map again",
+        why="a shrink targets an array the size just fits, so the next few inserts grow it again",
         file=FLAT, tests=FLAT_TESTS,
         edits=[("        const size_type g = std::max(groups_for(2 * st_.size), st_.floor_groups);",
-                "        const size_type g = std::max(groups_for(st_.size + st_.size / 8), st_.floor_groups);")],
+                "        const size_type g = std::max(groups_for(st_.size), st_.floor_groups);")],
     ),
     dict(
         name="flat: erase(iterator) never makes a shrink due",
