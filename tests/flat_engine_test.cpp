@@ -76,7 +76,6 @@ void differential(u64 seed, u64 key_space, int rounds) {
     fmap<u64, u64, H> m;
     std::unordered_map<u64, u64> ref;
     std::mt19937_64 rng(seed);
-    std::size_t grows = 0, shrinks = 0;
     for (int round = 0; round < rounds; ++round) {
         // Phases: fill, drain, churn; each phase ends with a full check.
         const int phase = round % 3;
@@ -123,9 +122,6 @@ void differential(u64 seed, u64 key_space, int rounds) {
                     for (u64 g : gone) ref.erase(g);
                 }
             }
-            const auto s = m.stats();
-            if (s.resizing && s.direction == gomap::resize_direction::grow) ++grows;
-            if (s.resizing && s.direction == gomap::resize_direction::shrink) ++shrinks;
             if (i % 97 == 0) {
                 ASSERT_EQ(m.check_invariants(), "") << "round " << round << " op " << i;
             }
@@ -150,9 +146,12 @@ void differential(u64 seed, u64 key_space, int rounds) {
         }
         ASSERT_NO_FATAL_FAILURE(expect_same(m, ref, "after a phase"));
     }
-    // The run must have exercised both directions of resize.
-    EXPECT_GT(grows, 0u);
-    EXPECT_GT(shrinks, 0u);
+    // The run must have exercised both directions of resize. (Counted as
+    // started, not seen in progress: a small array's migration may finish
+    // within the write that began it, depending on where the keys land.)
+    const std::size_t shrinks_started = m.stats().shrinks;
+    EXPECT_GT(m.stats().resizes - shrinks_started, 0u);
+    EXPECT_GT(shrinks_started, 0u);
     m.clear();
     ref.clear();
     ASSERT_NO_FATAL_FAILURE(expect_same(m, ref, "after clear"));
