@@ -8,8 +8,9 @@ function(run)
   endif()
   message(STATUS "${out}")
 endfunction()
-run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -DGOMAP_BUILD_TESTS=OFF -DGOMAP_BUILD_TOOLS=OFF
-    -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/prefix)
+# As a user types it: the default options (tests and gomap-lab configured,
+# nothing built), then install; the headers and the package files go in.
+run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/lib -DCMAKE_INSTALL_PREFIX=${WORK_DIR}/prefix)
 run(${CMAKE_COMMAND} --install ${WORK_DIR}/lib)
 run(${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer)
