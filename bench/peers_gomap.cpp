@@ -7,17 +7,12 @@ namespace peers {
 namespace {
 template <class K, class V>
 using gomap_map = gomap::map<K, V, gomap::hash<K>, std::equal_to<K>, alloc<std::pair<const K, V>>>;
-// The flat engine (issue #13), until gomap::map switches to it.
-template <class K, class V>
-using gomap_flat = gomap::basic_map<K, V, gomap::hash<K>, std::equal_to<K>, alloc<std::pair<const K, V>>,
-                                    gomap::flat_policy>;
 template <class K, class V>
 using gomap_go_map = gomap::go_map<K, V, gomap::hash<K>, std::equal_to<K>, alloc<std::pair<const K, V>>>;
 }  // namespace
 
 void add_gomap(std::vector<entry>& e) {
     add_family<gomap_map>(e, "gomap::map");
-    add_family<gomap_flat>(e, "gomap flat engine");
     add_family<gomap_go_map>(e, "gomap::go_map");
 }
 }  // namespace peers

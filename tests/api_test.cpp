@@ -33,7 +33,7 @@ template <class P, class K, class V, class H = gomap::hash<K>, class E = std::eq
 using map_t = gomap::basic_map<K, V, H, E, A, P>;
 
 static_assert(std::is_same_v<gomap::go_map<int, int>, map_t<gomap::go_policy, int, int>>);
-static_assert(std::is_same_v<gomap::map<int, int>, map_t<gomap::shrink_policy, int, int>>);
+static_assert(std::is_same_v<gomap::map<int, int>, map_t<gomap::flat_policy, int, int>>);
 
 // A key that records being moved from.
 struct mkey {

@@ -399,7 +399,9 @@ TEST(ConcurrentMap, DelIfAndEraseIfGiveMemoryBack) {
     EXPECT_EQ(40000u, m.erase_if([](int k, int) { return k % 20 != 1 && k % 20 != 3 && k % 2 == 1; }));
     EXPECT_EQ(10000u, m.size());
     EXPECT_EQ("", m.check_invariants());
-    EXPECT_LT(m.bytes() * 4, full);  // the shards shrank as they emptied
+    // The shards shrank as they emptied: each to a quarter of its groups (a
+    // shrink leaves room for the size to double; gomap::map, flat_table.hpp).
+    EXPECT_LT(m.bytes() * 3, full);
     EXPECT_EQ(10000u, m.erase_if([](int, int) { return true; }));
     EXPECT_EQ(0u, m.bytes());
 }

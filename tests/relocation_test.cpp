@@ -123,13 +123,16 @@ TYPED_TEST(Relocation, GrowAndShrink) {
     using M = TypeParam;
     M m;
     ref_t ref;
-    std::size_t checked_growing = 0;
+    std::size_t checked_growing = 0, resize_checked = 0;
     const std::size_t moves_before = tracked::moves;
     for (i64 k = 0; k < 6000; ++k) {
         m.try_emplace(key<M>(k), k * 3);
         ref[k] = k * 3;
         EXPECT_BALANCED(m.size(), 0u);
-        if (m.stats().resizing && k % 50 == 0) {
+        // Every 50th insert while growing, and at least once per resize (the
+        // flat engine's take a few dozen writes).
+        if (m.stats().resizing && (k % 50 == 0 || m.stats().resizes != resize_checked)) {
+            resize_checked = m.stats().resizes;
             ++checked_growing;
             expect_contents(m, ref, "growing");
         }
@@ -141,7 +144,9 @@ TYPED_TEST(Relocation, GrowAndShrink) {
     // entries in all); an out-of-line entry never moves (the map moves the
     // pointer to it).
     const std::size_t insert_moves = 6000 * tracked_in<typename M::key_type>;
-    if constexpr (gomap::detail::slot_traits<typename M::key_type, typename M::mapped_type>::indirect)
+    // (gomap::map's flat engine keeps every entry in its slot: all move.)
+    if constexpr (!std::is_same_v<typename M::policy_type, gomap::flat_policy> &&
+                  gomap::detail::slot_traits<typename M::key_type, typename M::mapped_type>::indirect)
         EXPECT_EQ(tracked::moves - moves_before, insert_moves);
     else
         EXPECT_GT(tracked::moves - moves_before, insert_moves + 3000);

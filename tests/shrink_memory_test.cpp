@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <gomap/gomap.hpp>
@@ -11,8 +14,15 @@
 
 namespace {
 
+// Go's engine with the shrink policy (detail/hmap.hpp), which gomap::map ran
+// on before it got its own engine; the flat engine's shrinking is tested in
+// flat_engine_test.cpp.
+template <class K, class V, class H = gomap::hash<K>, class E = std::equal_to<K>,
+          class A = std::allocator<std::pair<const K, V>>>
+using shrink_hmap = gomap::basic_map<K, V, H, E, A, gomap::shrink_policy>;
+
 using u64 = std::uint64_t;
-using M = gomap::map<u64, u64>;
+using M = shrink_hmap<u64, u64>;
 using G = gomap::go_map<u64, u64>;
 
 M filled(u64 n) {
@@ -243,7 +253,7 @@ TEST(ShrinkMemory, ElementsAreDestroyedExactlyOnceThroughShrinks) {
     using gomap_test::counted;
     gomap_test::counts::reset();
     {
-        gomap::map<counted, counted, std::hash<counted>> m;
+        shrink_hmap<counted, counted, std::hash<counted>> m;
         for (int i = 0; i < 50000; ++i) m.try_emplace(i, i);
         for (int i = 0; i < 49000; ++i) m.erase(i);
         EXPECT_GT(m.stats().shrinks, 0u);
@@ -276,7 +286,7 @@ TEST(ShrinkMemory, BytesMatchTheAllocatorsCount) {
     gomap::allocation_counter c;
     using A = gomap::counting_allocator<std::pair<const u64, u64>>;
     {
-        gomap::map<u64, u64, gomap::hash<u64>, std::equal_to<u64>, A> m(0, {}, {}, A(&c));
+        shrink_hmap<u64, u64, gomap::hash<u64>, std::equal_to<u64>, A> m(0, {}, {}, A(&c));
         for (u64 i = 0; i < 300000; ++i) m[i] = i;
         EXPECT_EQ(m.stats().bytes, c.bytes);
         for (u64 i = 0; i < 299000; ++i) {

@@ -10,14 +10,24 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iterator>
+#include <memory>
+#include <utility>
 
 #include <gomap/gomap.hpp>
 
 namespace {
 
+// Go's engine with the shrink policy (detail/hmap.hpp), which gomap::map ran
+// on before it got its own engine; the flat engine's shrinking is tested in
+// flat_engine_test.cpp.
+template <class K, class V, class H = gomap::hash<K>, class E = std::equal_to<K>,
+          class A = std::allocator<std::pair<const K, V>>>
+using shrink_hmap = gomap::basic_map<K, V, H, E, A, gomap::shrink_policy>;
+
 using u64 = std::uint64_t;
-using M = gomap::map<u64, u64>;
+using M = shrink_hmap<u64, u64>;
 
 constexpr u64 kN = 200000;
 constexpr u64 kKeep = kN / 100;  // keep 1%

@@ -1,20 +1,26 @@
 // gomap/map.hpp — gomap::go_map and gomap::map: Go's runtime map with the
 // interface of std::unordered_map.
 //
-//   gomap::go_map<K, V>  Go 1.18's map, rule for rule: same growth, same delete
-//                        rules, same bucket counts and bytes. Like Go's map it
-//                        never gives bucket memory back while it lives.
-//   gomap::map<K, V>     the same engine with the shrink policy: it gives memory
-//                        back as entries go away, incrementally (a shrink moves
-//                        a bounded number of buckets per insert or erase, like a
-//                        grow); an empty map holds what a new one holds.
+//   gomap::go_map<K, V>  Go 1.18's map, rule for rule, on Go's engine
+//                        (detail::hmap, detail/hmap.hpp): same buckets, same
+//                        growth, same delete rules, same bucket counts and
+//                        bytes. Like Go's map it never gives bucket memory back
+//                        while it lives.
+//   gomap::map<K, V>     Go's semantics (range contract, per-map seeds, misuse
+//                        detection, stats()) on its own engine
+//                        (detail::flat_table, detail/flat_table.hpp): flat
+//                        SIMD-matched groups, resized incrementally in both
+//                        directions (a bounded amount of work per write, never
+//                        a stop-the-world rehash), memory given back as entries
+//                        go; an empty map holds what a new one holds.
 //
-// Both are basic_map<K, V, Hash, KeyEqual, Allocator, Policy>; the engine is
-// detail::hmap (detail/hmap.hpp starts with the design).
+// Both are basic_map<K, V, Hash, KeyEqual, Allocator, Policy>: go_policy picks
+// Go's engine, flat_policy (the default) the flat one.
 //
 // ITERATORS, REFERENCES AND WHAT INVALIDATES THEM
-// Entries live inside buckets and move when the table grows, so the rules are
-// those of a flat hash map (absl::flat_hash_map), made incremental:
+// Entries live inside the table (go_map: buckets; gomap::map: groups) and move
+// when it resizes, so the rules are those of a flat hash map
+// (absl::flat_hash_map), made incremental:
 //   * find, contains, count, at, range() over a const map, stats(): invalidate
 //     nothing. In gomap::map, operator[] and insert* of a key that is already
 //     present invalidate nothing either (std's rule).
@@ -45,8 +51,9 @@
 //     before it is reached is not visited, a key inserted during the loop is
 //     visited at most once). It must not call reserve/rehash/swap/assignment on
 //     the map, and must not keep iterators across its own inserts and erases.
-// Iteration order (begin/end) is bucket order; range() starts at a random bucket
-// and slot each call, as Go's for-range does, so no code can rely on an order.
+// Iteration order (begin/end) is array order; range() starts at a random bucket
+// (group) and slot each call, as Go's for-range does, so no code can rely on an
+// order.
 //
 // THREADS: const members may run concurrently with each other (lookups never
 // move entries). Any write needs exclusive access. With GOMAP_CHECKED (default
@@ -60,13 +67,14 @@
 // already done stays done. erase(key) throws only from the lookup (Hash,
 // KeyEqual): the resize step it also runs is best-effort, and a failure there
 // is swallowed and the work left for a later write (so is go_map's step on an
-// update, which runs after the assignment). erase(iterator) finds the next
-// entry (which may call Hash) before it destroys anything. Evacuation decides where every entry goes (calling
+// update, which runs after the assignment). erase(iterator) never throws in
+// gomap::map; in go_map it finds the next entry (which may call Hash) before
+// it destroys anything. A resize step decides where every entry goes (calling
 // Hash) and allocates before it moves anything, and moves are noexcept.
-// begin() and ++it call Hash while a grow is in progress (to skip entries of an
-// old bucket bound for the other half) and let its exceptions through; the map
-// is unchanged. reserve/rehash/constructors with a size throw std::length_error
-// above max_size(); allocation failure throws std::bad_alloc.
+// go_map's begin() and ++it call Hash while a grow is in progress (to skip
+// entries of an old bucket bound for the other half) and let its exceptions
+// through; the map is unchanged. reserve/rehash/constructors with a size throw
+// std::length_error above max_size(); allocation failure throws std::bad_alloc.
 #pragma once
 
 #include <cmath>
@@ -107,7 +115,7 @@ struct engine_for<flat_policy, K, V, H, E, A> {
 }  // namespace detail
 
 template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
-          class Allocator = std::allocator<std::pair<const K, V>>, class Policy = shrink_policy>
+          class Allocator = std::allocator<std::pair<const K, V>>, class Policy = flat_policy>
 class basic_map {
     using table = typename detail::engine_for<Policy, K, V, Hash, KeyEqual, Allocator>::type;
     using pos = typename table::pos;
@@ -508,8 +516,11 @@ public:
     std::string check_invariants() const { return t_.check_invariants(); }
 
     // Calls fn(head_bucket, is_old) for each bucket chain (tests and the lab).
+    // Go's engine only (go_map).
     template <class Fn>
-    void visit_chains(Fn&& fn) const {
+    void visit_chains(Fn&& fn) const
+        requires(!std::is_same_v<Policy, flat_policy>)
+    {
         t_.for_each_chain(fn);
     }
 
@@ -520,8 +531,19 @@ public:
     // whose pages went back to the OS. head is a const detail::bmap<K, V>*;
     // evacuated: an old bucket whose entries have moved (tophash holds the marks).
     template <class Fn>
-    void inspect_buckets(Fn&& fn) const {
+    void inspect_buckets(Fn&& fn) const
+        requires(!std::is_same_v<Policy, flat_policy>)
+    {
         t_.inspect_buckets(fn);
+    }
+
+    // Flat engine (gomap::map): calls fn(const group_view&) for every group of
+    // every array, old arrays first (see detail::flat_table::group_view).
+    template <class Fn>
+    void inspect_groups(Fn&& fn) const
+        requires std::is_same_v<Policy, flat_policy>
+    {
+        t_.for_each_group(fn);
     }
 
     friend bool operator==(const basic_map& a, const basic_map& b) {
@@ -624,10 +646,11 @@ template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::e
           class Allocator = std::allocator<std::pair<const K, V>>>
 using go_map = basic_map<K, V, Hash, KeyEqual, Allocator, go_policy>;
 
-// Go's map that gives memory back (the shrink policy).
+// Go's map semantics on the flat engine (detail/flat_table.hpp): SIMD-matched
+// groups, bounded resize work in both directions, memory given back.
 template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
           class Allocator = std::allocator<std::pair<const K, V>>>
-using map = basic_map<K, V, Hash, KeyEqual, Allocator, shrink_policy>;
+using map = basic_map<K, V, Hash, KeyEqual, Allocator, flat_policy>;
 
 // std::erase_if for gomap maps: erases every entry for which pred(entry) is true.
 // Like erase(key), it may start a shrink once the loop is done: iterators are

@@ -57,6 +57,10 @@ TEST(LabArguments, EveryBadArgumentExitsTwoWithAMessage) {
         {{"inspect", "--n", "5", "--delete", "1", "--ops", "7"}, "--ops 7 is more than the script's 6 steps"},
         {{"inspect", "--n", "5", "--delete", "0", "--stop-mid-resize"},
          "--stop-mid-resize: no insert of this script leaves a resize in progress"},
+        {{"inspect", "--map", "map", "--n", "5", "--delete", "0", "--stop-mid-resize"},
+         "(try: --map map --n 60 --delete 0 for a grow, --map map --n 100 --delete 80 for a shrink)"},
+        {{"inspect", "--map", "map", "--n", "20", "--delete", "5", "--stop-mid-resize"},
+         "--stop-mid-resize: no delete of this script leaves a resize in progress"},
         {{"inspect", "--seed"}, "--seed needs a value"},
         {{"inspect", "--verbose"}, "unknown option '--verbose' (try: gomap-lab inspect --help)"},
         // trace-delete
@@ -66,6 +70,8 @@ TEST(LabArguments, EveryBadArgumentExitsTwoWithAMessage) {
         {{"trace-delete", "--n", "0", "1"}, "--n: 0 is too small (at least 1)"},
         {{"trace-delete", "--n", "20000", "1"}, "--n: 20000 is too large"},
         {{"trace-delete", "--x", "1"}, "unknown option '--x' (try: gomap-lab trace-delete --help)"},
+        {{"trace-delete", "--map", "map", "1"}, "--map map: trace-delete follows Go's mapdelete"},
+        {{"trace-delete", "--map", "std", "1"}, "--map: unknown value 'std' (one of: go_map, map)"},
         // seed (its own parser, same conventions)
         {{"seed", "--n", "-1"}, "--n: expected a non-negative integer"},
         {{"seed", "--frobnicate"}, "unknown option '--frobnicate'"},

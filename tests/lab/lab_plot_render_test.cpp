@@ -112,6 +112,23 @@ TEST(LabPlotRender, InspectSvgRendersToARealPicture) {
     for (const auto& c : fills) EXPECT_GT(im.count.at(c), 200) << "cells filled with " << c;
 }
 
+TEST(LabPlotRender, MapInspectSvgRendersToARealPicture) {
+    if (!have_tools())
+        GTEST_SKIP() << "needs python3 and rsvg-convert (scripts/setup.sh installs librsvg2-bin)";
+    const std::string svg = scratch("inspect-map.svg");
+    const auto r = run_lab({"inspect", "--map", "map", "--n", "100", "--delete", "80", "--stop-mid-resize",
+                            "--format", "svg", "--out", svg});
+    ASSERT_EQ(r.status, 0) << r.err;
+    // Fills: entry, entry away from its home group, empty slot, migrated
+    // group's slot, overflow bit set.
+    const std::vector<std::string> fills = {"#cfeecf", "#fde9a9", "#eeeeee", "#eeeaf5", "#e8743b"};
+    const image im = inspect_png(render(svg), fills);
+    EXPECT_GE(im.width, 900);
+    EXPECT_GT(im.height, 600);
+    EXPECT_GT(im.nonwhite, 0.08);
+    for (const auto& c : fills) EXPECT_GT(im.count.at(c), 200) << "cells filled with " << c;
+}
+
 TEST(LabPlotRender, ABlankPictureIsCaught) {
     // The check itself must be able to fail: an SVG with nothing drawn.
     if (!have_tools()) GTEST_SKIP() << "needs python3 and rsvg-convert";

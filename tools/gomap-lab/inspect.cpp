@@ -1,7 +1,8 @@
 // gomap-lab inspect — the article's diagram of hmap -> buckets -> overflow
 // buckets, drawn from a live map after a short script: insert keys 0..N-1,
-// then delete K of them. Every bucket shows its 8 tophash cells; during a
-// resize the old array is drawn above the new one.
+// then delete K of them. For go_map every bucket shows its 8 tophash cells;
+// for gomap::map (the flat engine) every group shows its 15 slot bytes and
+// its overflow byte. During a resize the old array is drawn above the new one.
 
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "flat_structure.hpp"
 #include "lab.hpp"
 #include "structure.hpp"
 
@@ -52,6 +54,18 @@ std::string describe(const step& s) {
     return std::string(s.insert ? "insert " : "delete ") + std::to_string(s.key);
 }
 
+// gomap::map runs the flat engine (groups), go_map Go's (buckets).
+template <class Map>
+constexpr bool is_flat = requires(const Map& m) {
+    m.inspect_groups([](const auto&) {});
+};
+
+// Scripts that do leave a resize half done, for the error message.
+std::string mid_resize_examples(bool flat) {
+    return flat ? "--map map --n 60 --delete 0 for a grow, --map map --n 100 --delete 80 for a shrink"
+                : "--n 27 --delete 0 for a grow; go_map never shrinks, --map map --n 100 --delete 80 does";
+}
+
 template <class Map>
 int run(options& o, const char* name) {
     Map m(o.hint, lab_hash{o.seed, o.real_hash});
@@ -78,9 +92,9 @@ int run(options& o, const char* name) {
         }
     }
     if (o.stop_mid_resize && !(m.stats().resizing && m.stats().nevacuate > 0))
-        throw usage_error{"--stop-mid-resize: no " + std::string(o.k > 0 ? "delete" : "insert") +
-                          " of this script leaves a resize in progress (try: --n 27 --delete 0 for a grow, "
-                          "--map map --n 100 --delete 80 for a shrink)"};
+        throw usage_error{
+            "--stop-mid-resize: no " + std::string(o.k > 0 ? "delete" : "insert") +
+            " of this script leaves a resize in progress (try: " + mid_resize_examples(is_flat<Map>) + ")"};
 
     std::vector<std::string> caption;
     std::string what = std::string(name) + (o.hint ? " made with hint " + std::to_string(o.hint) : "") +
@@ -110,15 +124,19 @@ int run(options& o, const char* name) {
     const std::string hash_note =
         o.real_hash ? "this map's hash seed" : "drawn at random; the lab's hash does not use it";
 
-    const structure s = capture(m, std::string(name) + "<int64_t, int64_t>");
+    const bool to_tty = !o.out && ::isatty(STDOUT_FILENO) == 1;
+    const bool colour =
+        o.colour == "always" || (o.colour == "auto" && to_tty && std::getenv("NO_COLOR") == nullptr);
+    const std::string map_name = std::string(name) + "<int64_t, int64_t>";
     std::string text;
-    if (o.format == "svg") {
-        text = render_svg(s, caption, hash_note);
+    if constexpr (is_flat<Map>) {
+        const flat_structure s = capture_flat(m, map_name);
+        text = o.format == "svg" ? render_flat_svg(s, caption, hash_note)
+                                 : render_flat_text(s, colour, caption, hash_note);
     } else {
-        const bool to_tty = !o.out && ::isatty(STDOUT_FILENO) == 1;
-        const bool colour =
-            o.colour == "always" || (o.colour == "auto" && to_tty && std::getenv("NO_COLOR") == nullptr);
-        text = render_text(s, style_for(s, colour), caption, hash_note);
+        const structure s = capture(m, map_name);
+        text = o.format == "svg" ? render_svg(s, caption, hash_note)
+                                 : render_text(s, style_for(s, colour), caption, hash_note);
     }
     if (const std::string err = m.check_invariants(); !err.empty())
         text += "note: invariant broken: " + err + "\n";
@@ -137,9 +155,11 @@ void usage() {
         "                         [--format text|svg] [--out FILE] [--color auto|always|never]\n"
         "\n"
         "Builds a small map with a script (insert keys 0..N-1 in order, then delete K of them in\n"
-        "an order drawn from --seed) and draws its structure: the hmap header (count, B,\n"
+        "an order drawn from --seed) and draws its structure. go_map: the hmap header (count, B,\n"
         "noverflow, hash0, resize state, old_B, nevacuate, bytes), every bucket's 8 tophash cells,\n"
-        "overflow chains, and the old and new arrays while a resize is in progress.\n"
+        "overflow chains, and the old and new arrays while a resize is in progress. map (the flat\n"
+        "engine): the table header, every group's 15 slots (reduced hash and key) and overflow\n"
+        "byte, and each old array with its migration cursor while a resize is in progress.\n"
         "\n"
         "  --n N              keys inserted (default 20, at most 10000)\n"
         "  --delete K         keys deleted afterwards (default 5, at most N)\n"
@@ -150,7 +170,7 @@ void usage() {
         "  --ops M            stop after the first M steps of the script\n"
         "  --stop-mid-resize  stop at the first step of the script's last phase (the deletes, or\n"
         "                     the inserts when K = 0) that leaves a resize half done: some old\n"
-        "                     buckets evacuated (nevacuate > 0), some not\n"
+        "                     buckets (map: groups) evacuated (nevacuate > 0), some not\n"
         "  --format F         text (default; colour on a terminal) or svg\n"
         "  --out FILE         write to FILE instead of stdout\n"
         "  --color WHEN       colour the text: auto (default: when stdout is a terminal and\n"

@@ -216,6 +216,7 @@ void usage() {
         "hash0 is re-drawn because the map became empty.\n"
         "\n"
         "  --n N          keys 0..N-1 in the map (default 20, 1..10000)\n"
+        "  --map go_map   the only map it traces (gomap::map has no buckets: see inspect --map map)\n"
         "  --seed S       the lab's hash (default 1): same --seed, same buckets on every run\n"
         "  --real-hash    use gomap::hash keyed by the map's random hash0 instead\n"
         "  --color WHEN   auto (default), always, never\n"
@@ -244,6 +245,13 @@ int cmd_trace_delete(const std::vector<std::string>& args) {
             return 0;
         } else if (a == "--n") {
             o.n = parse_count(a, in.value(), 1, kMaxN);
+        } else if (a == "--map") {
+            // Only go_map has Go's buckets and tophash marks to walk through.
+            if (parse_choice(a, in.value(), {"go_map", "map"}) == "map")
+                throw usage_error{
+                    "--map map: trace-delete follows Go's mapdelete (tophash, emptyOne, emptyRest), "
+                    "which only go_map runs; gomap::map's erase just zeroes its slot's byte "
+                    "(see: gomap-lab inspect --map map)"};
         } else if (a == "--seed") {
             o.seed = parse_count(a, in.value(), UINT64_MAX);
         } else if (a == "--real-hash") {

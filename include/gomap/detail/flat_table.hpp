@@ -511,13 +511,26 @@ public:
                     fn(*a->slot(g, lowest_bit(bits)));
     }
 
-    // Calls fn(groups, is_current, cursor, meta) for every array (the lab's
-    // inspector and the tests): old arrays first, then the current one.
+    // Calls fn(const group_view&) for every group of every array, old arrays
+    // first (oldest first), then the current one (the lab's inspector, the
+    // tests). Groups of an old array below its cursor are migrated and empty.
+    struct group_view {
+        bool current;             // in the current array (else an old one)
+        std::size_t array_index;  // 0 = oldest array
+        std::size_t groups;       // groups in this array
+        std::size_t cursor;       // old arrays: migration cursor (0 for the current one)
+        std::size_t index;        // this group
+        const std::uint8_t* word;     // 16 bytes: reduced hashes (0 = empty), overflow byte
+        const value_type* slots;      // group_slots slots; slot s holds an entry iff word[s] != 0
+    };
     template <class Fn>
-    void for_each_array(Fn&& fn) const {
-        for (array* a = first_array(); a; a = next_array(a))
-            fn(a->groups(), a == st_.cur, a == st_.cur ? size_type{0} : a->cursor,
-               static_cast<const std::uint8_t*>(a->meta));
+    void for_each_group(Fn&& fn) const {
+        std::size_t ai = 0;
+        for (array* a = first_array(); a; a = next_array(a), ++ai) {
+            const bool cur = a == st_.cur;
+            for (size_type g = 0; g < a->groups(); ++g)
+                fn(group_view{cur, ai, a->groups(), cur ? size_type{0} : a->cursor, g, a->word(g), a->slot(g, 0)});
+        }
     }
 
     // ---- invariants -------------------------------------------------------------
@@ -754,6 +767,10 @@ private:
         unit_alloc ua(alloc_);
         auto ptr = unit_alloc_traits::allocate(ua, units);
         unsigned char* raw = reinterpret_cast<unsigned char*>(std::to_address(ptr));
+        // Opt-in (GOMAP_HUGE_PAGES=1, config.hpp): blocks of 4 MiB and more
+        // from the standard allocator ask for transparent huge pages.
+        if constexpr (GOMAP_HUGE_PAGES && std_allocated)
+            if (units * unit_align >= (size_type{4} << 20)) advise_huge_pages(raw, units * unit_align);
         array* a = ::new (static_cast<void*>(raw)) array{};
         a->meta = raw + meta_off;
         a->slots = reinterpret_cast<value_type*>(raw + slots_offset());
