@@ -316,8 +316,8 @@ public:
 
     // ---- lookup -------------------------------------------------------------
 
-    iterator find(const K& k) { return {this, t_.find_pos(k)}; }
-    const_iterator find(const K& k) const { return {this, t_.find_pos(k)}; }
+    GOMAP_ALWAYS_INLINE iterator find(const K& k) { return {this, t_.find_pos(k)}; }
+    GOMAP_ALWAYS_INLINE const_iterator find(const K& k) const { return {this, t_.find_pos(k)}; }
     template <class Q, class = std::enable_if_t<transparent<Q>>>
     iterator find(const Q& k) {
         return {this, t_.find_pos(k)};
