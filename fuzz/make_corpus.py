@@ -8,8 +8,8 @@ Each file is a small scripted scenario in the input format of map_fuzz.hpp
 byte 2: size hint, then opcodes and their arguments), for each of the 17
 configurations (hash x key type x value type): grow then shrink, churn with
 tombstones, whole-map operations, range() while a resize is in progress,
-auto-shrink toggles around clear(), and range() erasing colliding groups
-while a shrink is in progress. The output is deterministic; libFuzzer takes
+auto-shrink toggles (gomap::map) around clear(), and range() erasing
+colliding groups while a shrink is in progress. The output is deterministic; libFuzzer takes
 it from there (scripts/fuzz.sh). The Python twin of map_fuzz.hpp's encoder.
 """
 import os
@@ -255,7 +255,9 @@ def shrink_ranges(c, r):
 
 def regress_clear_spares():
     """clear() with auto-shrink off after auto-shrink deletes released spare
-    overflow buckets: Go's clear path must not hand a spare out twice."""
+    overflow buckets: Go's clear path must not hand a spare out twice. (The
+    bug was in the shrink rules gomap::map had on Go's buckets, since removed;
+    the input stays in the corpus.)"""
     x = Input(10, 3)  # identity hash, uint64 values: bucket = key & (2^B - 1)
     x.reserve(0, 200)  # B = 5: 32 buckets and spare overflow buckets
     for i in range(24):  # one chain: bucket 0 and two spare overflow buckets

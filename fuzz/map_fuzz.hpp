@@ -13,9 +13,11 @@
 //     operation streams (long grows, drains that force shrinks, churn, range()
 //     during resizes, adversarial hashes), which asserts the coverage counters
 //     below (totals()).
-// Every input runs twice: the first map is gomap::map on Go's buckets (hmap
-// with the shrink policy), then gomap::map's flat engine (flat_policy, issue
-// #13); the second map is go_map both times.
+// Every input runs gomap::map (the flat engine) and gomap::go_map (Go's
+// hmap) side by side. The flat engine's probes start from the top bits of the
+// hash, so two configurations are kept to a small key space for it (see
+// gomap_fuzz_one); go_map then runs the input again on its own, at the full
+// key space.
 // Both GoogleTests only produce bytes: every operation, every check and every
 // comparison is here. The body uses only the public API (members of
 // gomap::map / gomap::go_map, stats(), check_invariants(), range(),
@@ -53,11 +55,13 @@
 //   [148,151)  clear()          [151,156) reserve / rehash (code % 4), n u16
 //   [156,159)  shrink_to_fit()  [159,163) copy (code % 4)
 //   [163,167)  move (code % 4)  [167,171) swap (code % 4)
-//   [171,172)  set_auto_shrink: byte (bit 0: on/off; bit 1: the second map;
-//              bit 2: relative: bit 0 set = the map type's default, clear = its
-//              opposite, so that "off, ..., on" leaves go_map as Go's map)
-//   [200,208)  drive: repeat a one-key action until the first map (gomap::map)
-//              reaches a state, or (n + 1) * 16 times; args target, n.
+//   [171,172)  set_auto_shrink (gomap::map; go_map has no such setting, and
+//              counts the op and does nothing): byte (bit 0: on/off; bit 1:
+//              the second map; bit 2: relative: bit 0 set = the default (on),
+//              clear = off)
+//   [200,208)  drive: repeat a one-key action until the first map (gomap::map;
+//              go_map when it runs alone) reaches a state, or (n + 1) * 16
+//              times; args target, n.
 //              Action code % 4: 0 insert fresh keys (a cursor walks the key
 //              space), 1 expire: erase(key) the oldest inserted key still
 //              present, 2 churn: insert fresh + expire, 3 expire by
@@ -85,8 +89,9 @@
 // keys land in 8 chosen buckets, k = bucket + 2^B * j).
 //
 // CHECKS. Each operation runs on a gomap::map and a gomap::go_map (same
-// configuration), each next to its own std::unordered_map reference, plus a
-// second map per subject for swap/move/copy targets. After every operation:
+// configuration; or on go_map alone), each next to its own
+// std::unordered_map reference, plus a second map per subject for
+// swap/move/copy targets. After every operation:
 // its results and sizes against the reference; check_invariants() == "" after
 // EVERY operation (bulk and drive elements included) while the map holds
 // fewer than inv_every_op_below (1024) entries, and every size / 256
@@ -411,28 +416,6 @@ inline void install_crash_dump() {
     if (&__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(dump_current_input);
 }
 
-// Known library bugs the body can step around while they are open, so that
-// fuzzing goes on past them: GOMAP_FUZZ_AVOID=name[,name...] in the
-// environment. Default: none (everything is exercised).
-//   clear-spares  Go's clear() path (auto-shrink off) keeps the list of spare
-//                 overflow buckets released by auto-shrink deletes, and then
-//                 hands a spare out twice. When the table may hold such a list
-//                 (auto-shrink was on while overflow buckets were in use, and
-//                 no resize has started since), clear() runs with auto-shrink
-//                 on; every other clear() takes Go's path as usual.
-enum avoid_bits : unsigned { avoid_clear_spares = 1 };
-inline unsigned avoid() {
-    static const unsigned bits = [] {
-        unsigned b = 0;
-        const char* e = std::getenv("GOMAP_FUZZ_AVOID");
-        const std::string s = e != nullptr ? e : "";
-        if (s.find("clear-spares") != std::string::npos) b |= avoid_clear_spares;
-        if (b != 0) std::fprintf(stderr, "gomap fuzz: GOMAP_FUZZ_AVOID=%s: stepping around known bugs\n", e);
-        return b;
-    }();
-    return bits;
-}
-
 // Set by a driver (replay test: GOMAP_FUZZ_TRACE=1): print every operation and
 // the maps' state after it, to stderr.
 inline bool& trace() {
@@ -609,14 +592,16 @@ struct subject {
     std::uint64_t since_check = 0, since_inv = 0;
     bool was_resizing = false;
     std::size_t seen_resizes = 0;
-    // GOMAP_FUZZ_AVOID=clear-spares: whether m's (other's) table may hold
-    // released spare overflow buckets, as of its resize number `resizes`.
-    struct spare_taint {
-        bool on = false;
-        std::size_t resizes = 0;
-    } taint_m, taint_other;
 
-    bool default_shrink = Map().auto_shrink();
+    // gomap::map gives memory back (auto-shrink, on by default); go_map never
+    // does and has no setting.
+    static constexpr bool flat = is_flat<Map>;
+    static bool shrinks(const Map& mm) {
+        if constexpr (flat)
+            return mm.auto_shrink();
+        else
+            return false;
+    }
 
     subject(ctx& cx, const char* nm, bool prim, std::size_t hint) : c(cx), name(nm), primary(prim), m(hint) {}
 
@@ -683,10 +668,10 @@ struct subject {
         if (mm.stats().bytes != 0)
             fail(strf("%s: a moved-from map holds %zu bytes", which, mm.stats().bytes));
     }
-    // gomap::map's promise (and go_map's once auto-shrink is on): a map that
-    // became empty through erase, clear or a range() holds what a new one holds.
+    // gomap::map's promise (with auto-shrink on): a map that became empty
+    // through erase, clear or a range() holds what a new one holds.
     void check_emptied(std::size_t before) {
-        if (before > 0 && m.empty() && m.auto_shrink() && m.stats().bytes != 0)
+        if (before > 0 && m.empty() && shrinks(m) && m.stats().bytes != 0)
             fail(strf("emptied with auto_shrink on, still holds %zu bytes (B=%u)", m.stats().bytes,
                       unsigned{m.stats().B}));
     }
@@ -713,10 +698,6 @@ struct subject {
         const gomap::map_stats st = m.stats();
         observe(st);
         const bool resizing = st.resizing;
-        if (st.auto_shrink && st.overflow_buckets > 0)
-            taint_m = {true, st.resizes};  // the next erase may release spares
-        else if (st.resizes != taint_m.resizes || st.bytes == 0)
-            taint_m.on = false;  // a new array (or none) since: the list was reset
         ++since_check;
         ++since_inv;
         if (whole_map || resizing != was_resizing || since_check >= 16 + m.size() / 4) {
@@ -783,7 +764,7 @@ struct subject {
         // gomap::map; go_map runs Go's growWork on an update, as mapassign
         // does, and may move entries).
         const value_type* addr = nullptr;
-        if (!absent && Map::policy_type::shrink) {
+        if (!absent && flat) {
             auto f = m.find(kk(k));
             if (f != m.end()) addr = &*f;
         }
@@ -1054,7 +1035,7 @@ struct subject {
         const std::uint64_t budget = std::min<std::uint64_t>(4096, c.budget > c.work ? c.budget - c.work : 0);
         std::uint64_t visits = 0, mutations = 0;
         bool stopped = false, cleared = false, mut_growing = false, mut_shrinking = false;
-        const bool shrink_setting = m.auto_shrink();
+        const bool shrink_setting = shrinks(m);
         const std::uint64_t toggle_off_at = 1 + r.below(8), toggle_on_at = toggle_off_at + 1 + r.below(64);
         auto note_mutation = [&] {
             ++mutations;
@@ -1107,10 +1088,12 @@ struct subject {
             }
             if (mutations >= budget) return true;
             const std::size_t muts_before = mutations;
-            if (toggle && (visits == toggle_off_at || visits == toggle_on_at)) {
-                const bool on = visits == toggle_on_at ? shrink_setting : !shrink_setting;
-                if (m.stats().resizing && on != m.auto_shrink()) ++totals().toggles_mid_resize;
-                m.set_auto_shrink(on);
+            if constexpr (flat) {
+                if (toggle && (visits == toggle_off_at || visits == toggle_on_at)) {
+                    const bool on = visits == toggle_on_at ? shrink_setting : !shrink_setting;
+                    if (m.stats().resizing && on != m.auto_shrink()) ++totals().toggles_mid_resize;
+                    m.set_auto_shrink(on);
+                }
             }
             if (r.below(16) < 4) {  // assign through the reference fn was given
                 const std::uint64_t id = c.next_value();
@@ -1200,10 +1183,12 @@ struct subject {
             return true;
         });
 
-        const bool toggled = toggle && visits >= toggle_off_at;
-        if (m.auto_shrink() != shrink_setting) {
-            if (m.stats().resizing) ++totals().toggles_mid_resize;
-            m.set_auto_shrink(shrink_setting);
+        const bool toggled = flat && toggle && visits >= toggle_off_at;
+        if constexpr (flat) {
+            if (m.auto_shrink() != shrink_setting) {
+                if (m.stats().resizing) ++totals().toggles_mid_resize;
+                m.set_auto_shrink(shrink_setting);
+            }
         }
         if (mut_growing) ++totals().ranges_mut_growing;
         if (mut_shrinking) ++totals().ranges_mut_shrinking;
@@ -1342,20 +1327,12 @@ struct subject {
     void clear() {
         count_op();
         const std::uint8_t B = m.stats().B;
-        if ((avoid() & avoid_clear_spares) && !m.auto_shrink() && taint_m.on &&
-            taint_m.resizes == m.stats().resizes) {
-            m.set_auto_shrink(true);
-            m.clear();
-            m.set_auto_shrink(false);
-            ref.clear();
-            return;
-        }
         m.clear();
         ref.clear();
         if (!m.empty() || !(m.begin() == m.end())) fail("clear() left entries");
-        if (m.auto_shrink() && m.stats().bytes != 0)
+        if (shrinks(m) && m.stats().bytes != 0)
             fail(strf("clear() with auto_shrink on holds %zu bytes", m.stats().bytes));
-        if (!m.auto_shrink() && m.stats().B != B)
+        if (!shrinks(m) && m.stats().B != B)
             fail(strf("clear() without auto_shrink changed B from %u to %u", unsigned{B},
                       unsigned{m.stats().B}));
     }
@@ -1405,7 +1382,6 @@ struct subject {
                 check_map(cp, ref, "copy");
                 if (!(cp == m)) fail("a copy is not == to its source");
                 m = cp;
-                taint_m = {};
                 check_map(cp, ref, "copy after being assigned from");
                 break;
             }
@@ -1413,7 +1389,6 @@ struct subject {
                 Map cp(m, m.get_allocator());
                 check_map(cp, ref, "copy (allocator-extended)");
                 other = cp;
-                taint_other = {};
                 other_ref = ref;
                 check_map(other, other_ref, "other (copy-assigned)");
                 break;
@@ -1422,7 +1397,6 @@ struct subject {
                 Map cp(m.begin(), m.end());
                 check_map(cp, ref, "copy from an iterator range");
                 m = std::move(cp);
-                taint_m = {};
                 check_moved_from(cp, "copy after being moved from");
                 break;
             }
@@ -1448,8 +1422,6 @@ struct subject {
             }
             case 1:
                 other = std::move(m);
-                taint_other = taint_m;
-                taint_m = {};
                 other_ref = std::move(ref);
                 ref.clear();
                 check_moved_from(m, "map (move-assigned from)");
@@ -1487,7 +1459,6 @@ struct subject {
                 break;
         }
         std::swap(ref, other_ref);
-        std::swap(taint_m, taint_other);
         check_map(other, other_ref, "other (swapped)");
     }
     static void swap_adl(Map& a, Map& b) {
@@ -1495,15 +1466,18 @@ struct subject {
         swap(a, b);
     }
 
-    // b: bit 0 on, bit 1 the second map, bit 2 relative: bit 0 set means the
-    // map type's default (gomap::map: on, go_map: off), clear its opposite.
+    // gomap::map only (go_map: nothing to set). b: bit 0 on, bit 1 the
+    // second map. (Bit 2, "relative to the map's default", is the same thing
+    // now that only gomap::map has the setting: its default is on.)
     void set_auto_shrink(std::uint8_t b) {
         count_op();
-        const bool on = (b & 4) ? ((b & 1) != 0) == default_shrink : (b & 1) != 0;
-        Map& target = (b & 2) ? other : m;
-        if (target.stats().resizing && target.auto_shrink() != on) ++totals().toggles_mid_resize;
-        target.set_auto_shrink(on);
-        if (target.auto_shrink() != on) fail("auto_shrink() does not report what set_auto_shrink() set");
+        if constexpr (flat) {
+            const bool on = (b & 1) != 0;
+            Map& target = (b & 2) ? other : m;
+            if (target.stats().resizing && target.auto_shrink() != on) ++totals().toggles_mid_resize;
+            target.set_auto_shrink(on);
+            if (target.auto_shrink() != on) fail("auto_shrink() does not report what set_auto_shrink() set");
+        }
     }
 
     void finish() {
@@ -1514,15 +1488,17 @@ struct subject {
 
 // ---- the operation decoder ------------------------------------------------------
 
-template <class A, class B>
-void step(ctx& c, reader& rd, A& a, B& b) {
+// a: the first map (drive and drain follow its state and reference); b: the
+// second, when there is one.
+template <class A, class... B>
+void step(ctx& c, reader& rd, A& a, B&... b) {
     c.op_pos = rd.i;
     ++c.op_index;
     const std::uint8_t code = rd.u8();
     bool whole = false;
     auto both = [&](auto&& f) {
         f(a);
-        f(b);
+        (f(b), ...);
     };
     auto point = [&] {
         ++totals().ops;
@@ -1723,42 +1699,65 @@ void step(ctx& c, reader& rd, A& a, B& b) {
     both([&](auto& s) { s.after_op(whole); });
 }
 
-template <class K, class V, class H, class Policy>
+// gomap::map first, go_map second.
+template <class K, class V, class H>
 void run(ctx& c, reader& rd) {
-    using first_map = gomap::basic_map<K, V, H, std::equal_to<K>, std::allocator<std::pair<const K, V>>, Policy>;
-    subject<first_map> a(c, is_flat<first_map> ? "gomap::map (flat engine)" : "gomap::map", true, c.hint);
+    subject<gomap::map<K, V, H>> a(c, "gomap::map", true, c.hint);
     subject<gomap::go_map<K, V, H>> b(c, "gomap::go_map", false, c.hint);
     while (!rd.empty() && c.work < c.budget) step(c, rd, a, b);
     c.op_name = "final check";
     a.finish();
     b.finish();
 }
+// go_map alone (at a key space too large for the flat engine under this hash).
+template <class K, class V, class H>
+void run_go_map_alone(ctx& c, reader& rd) {
+    subject<gomap::go_map<K, V, H>> b(c, "gomap::go_map", true, c.hint);
+    while (!rd.empty() && c.work < c.budget) step(c, rd, b);
+    c.op_name = "final check";
+    b.finish();
+}
 
-template <class P>
-void dispatch(ctx& c, reader& rd) {
+inline void dispatch(ctx& c, reader& rd) {
     using u64 = std::uint64_t;
     using str = std::string;
     switch (c.config) {
-        case 0: return run<u64, u64, gomap::hash<u64>, P>(c, rd);
-        case 1: return run<u64, str, gomap::hash<u64>, P>(c, rd);
-        case 2: return run<u64, big, gomap::hash<u64>, P>(c, rd);
-        case 3: return run<u64, u64, identity_hash, P>(c, rd);
-        case 4: return run<u64, str, identity_hash, P>(c, rd);
-        case 5: return run<u64, u64, constant_hash, P>(c, rd);
-        case 6: return run<u64, str, constant_hash, P>(c, rd);
-        case 7: return run<u64, big, top_byte_hash, P>(c, rd);
-        case 8: return run<u64, u64, std_style_hash, P>(c, rd);
-        case 9: return run<u64, u64, collide_raw_hash<3>, P>(c, rd);
-        case 10: return run<u64, u64, collide16_std_hash, P>(c, rd);
-        case 11: return run<u64, str, collide16_std_hash, P>(c, rd);
-        case 12: return run<u64, u64, collide_raw_hash<6>, P>(c, rd);
-        case 13: return run<u64, u64, high_bits_hash, P>(c, rd);
-        case 14: return run<u64, u64, low_bits_hash, P>(c, rd);
-        case 15: return run<str, str, gomap::hash<str>, P>(c, rd);
-        default: return run<str, u64, collide16_string_hash, P>(c, rd);
+        case 0: return run<u64, u64, gomap::hash<u64>>(c, rd);
+        case 1: return run<u64, str, gomap::hash<u64>>(c, rd);
+        case 2: return run<u64, big, gomap::hash<u64>>(c, rd);
+        case 3: return run<u64, u64, identity_hash>(c, rd);
+        case 4: return run<u64, str, identity_hash>(c, rd);
+        case 5: return run<u64, u64, constant_hash>(c, rd);
+        case 6: return run<u64, str, constant_hash>(c, rd);
+        case 7: return run<u64, big, top_byte_hash>(c, rd);
+        case 8: return run<u64, u64, std_style_hash>(c, rd);
+        case 9: return run<u64, u64, collide_raw_hash<3>>(c, rd);
+        case 10: return run<u64, u64, collide16_std_hash>(c, rd);
+        case 11: return run<u64, str, collide16_std_hash>(c, rd);
+        case 12: return run<u64, u64, collide_raw_hash<6>>(c, rd);
+        case 13: return run<u64, u64, high_bits_hash>(c, rd);
+        case 14: return run<u64, u64, low_bits_hash>(c, rd);
+        case 15: return run<str, str, gomap::hash<str>>(c, rd);
+        default: return run<str, u64, collide16_string_hash>(c, rd);
     }
 }
 static_assert(n_configs == 17, "dispatch() has one case per configs[] entry");
+
+// The configurations whose key space gomap_fuzz_one clamps for the flat
+// engine: identity and low-bits-only hashes.
+inline constexpr bool clamped_for_flat(unsigned hash_kind) { return hash_kind == 1 || hash_kind == 9; }
+inline void dispatch_go_map_alone(ctx& c, reader& rd) {
+    using u64 = std::uint64_t;
+    using str = std::string;
+    switch (c.config) {
+        case 3: return run_go_map_alone<u64, u64, identity_hash>(c, rd);
+        case 4: return run_go_map_alone<u64, str, identity_hash>(c, rd);
+        case 14: return run_go_map_alone<u64, u64, low_bits_hash>(c, rd);
+        default: return;
+    }
+}
+static_assert(configs[3].hash_kind == 1 && configs[4].hash_kind == 1 && configs[14].hash_kind == 9,
+              "dispatch_go_map_alone() has one case per clamped configuration");
 
 // ---- writing inputs (for generators: tests/differential_test.cpp) --------------
 
@@ -1872,7 +1871,7 @@ struct encoder {
         u8(171);
         u8((on ? 1 : 0) | (other ? 2 : 0));
     }
-    // Away from the map type's default (gomap::map: off, go_map: on), or back to it.
+    // gomap::map's auto-shrink away from its default (off), or back to it (on).
     void auto_shrink_relative(bool back_to_default, bool other = false) {
         u8(171);
         u8((back_to_default ? 1 : 0) | (other ? 2 : 0) | 4);
@@ -1924,23 +1923,23 @@ void gomap_fuzz_one(const std::uint8_t* data, std::size_t size) {
     const std::uint8_t h = rd.u8();
     c.hint = h < 128 ? 0 : static_cast<std::size_t>(h - 128) * c.keyspace / 64;
     ++c.pc().inputs;
-    // Every input runs twice: first map gomap::map on Go's buckets (hmap with
-    // the shrink policy), then on the flat engine (issue #13); the second map
-    // is go_map both times.
-    const ctx start = c;
-    dispatch<gomap::shrink_policy>(c, rd);
-    ctx f = start;
-    // The flat engine's home group is the top bits of the hash: identity and
-    // low-bits-only hashes of small keys put every key in one probe chain
-    // (each probe walks the table): keep those tables small.
-    if (f.hash_kind == 1 || f.hash_kind == 9) {
+    // gomap::map and go_map side by side. The flat engine's home group is the
+    // top bits of the hash: identity and low-bits-only hashes of small keys
+    // put every key in one probe chain (each probe walks the table), so those
+    // tables are kept small; go_map then runs the input alone at the full key
+    // space.
+    ctx f = c;
+    if (clamped_for_flat(f.hash_kind)) {
         f.bits = std::min(f.bits, 9u);
         f.keyspace = std::uint64_t{1} << f.bits;
         f.hint = h < 128 ? 0 : static_cast<std::size_t>(h - 128) * f.keyspace / 64;
     }
-    reader rf{data, size};
-    rf.u8(), rf.u8(), rf.u8();
-    dispatch<gomap::flat_policy>(f, rf);
+    const std::size_t ops_start = rd.i;
+    dispatch(f, rd);
+    if (f.bits != c.bits) {
+        reader rg{data, size, ops_start};
+        dispatch_go_map_alone(c, rg);
+    }
     current_input() = {};
 }
 #endif  // GOMAP_FUZZ_DEFINE_BODY

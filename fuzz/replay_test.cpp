@@ -16,8 +16,7 @@
 //
 // Environment: GOMAP_TEST_SCALE (factor, default 1) scales the number of
 // generated inputs; GOMAP_FUZZ_ONLY=<n> runs generated input #n alone;
-// GOMAP_FUZZ_TRACE=1 prints every operation; GOMAP_FUZZ_AVOID (map_fuzz.hpp)
-// steps around known bugs.
+// GOMAP_FUZZ_TRACE=1 prints every operation.
 #include "map_fuzz.hpp"
 
 #include <gtest/gtest.h>

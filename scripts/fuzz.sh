@@ -13,8 +13,7 @@
 # or build/fuzz/map_fuzz <file> replays.
 #
 # Environment: GOMAP_FUZZ_KEEP=1 keeps the scratch corpus (to merge new inputs
-# into fuzz/corpus/ with -merge=1); GOMAP_FUZZ_AVOID (see map_fuzz.hpp) steps
-# around known bugs.
+# into fuzz/corpus/ with -merge=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -34,22 +34,31 @@ using M = gomap::basic_map<u64, std::string, gomap::hash<u64>, std::equal_to<u64
 
 template <class Policy>
 class Aliasing : public ::testing::Test {};
-using Policies = ::testing::Types<gomap::go_policy, gomap::shrink_policy>;
+using Policies = ::testing::Types<gomap::go_policy, gomap::flat_policy>;
 TYPED_TEST_SUITE(Aliasing, Policies);
 
-// Keys of the old bucket at nevacuate: the next write's resize step moves them
-// (a grow's growWork evacuates the written key's old bucket and the one at
-// nevacuate; a shrink evacuates in order from nevacuate).
+// Keys that the next write's resize step moves. go_map: the old bucket at
+// nevacuate (growWork evacuates the written key's old bucket and the one at
+// nevacuate). gomap::map: the first non-empty group at or after the oldest
+// old array's migration cursor (a step migrates from there, in order).
 template <class Map>
 std::vector<u64> keys_in_old_chains(const Map& m) {
     std::vector<u64> out;
-    const auto nevacuate = m.stats().nevacuate;
-    m.inspect_buckets([&](bool is_old, std::size_t index, const auto* head, bool evacuated) {
-        if (!is_old || index != nevacuate || head == nullptr || evacuated) return;
-        for (const auto* b = head; b != nullptr; b = b->overflow)
-            for (std::uint8_t i = 0; i < gomap::detail::bucketCnt; ++i)
-                if (b->tophash[i] >= gomap::detail::minTopHash) out.push_back(b->entry(i)->first);
-    });
+    if constexpr (std::is_same_v<typename Map::policy_type, gomap::go_policy>) {
+        const auto nevacuate = m.stats().nevacuate;
+        m.inspect_buckets([&](bool is_old, std::size_t index, const auto* head, bool evacuated) {
+            if (!is_old || index != nevacuate || head == nullptr || evacuated) return;
+            for (const auto* b = head; b != nullptr; b = b->overflow)
+                for (std::uint8_t i = 0; i < gomap::detail::bucketCnt; ++i)
+                    if (b->tophash[i] >= gomap::detail::minTopHash) out.push_back(b->entry(i)->first);
+        });
+    } else {
+        m.inspect_groups([&](const auto& g) {
+            if (!out.empty() || g.current || g.array_index != 0 || g.index < g.cursor) return;
+            for (unsigned s = 0; s < gomap::detail::group_slots; ++s)
+                if (g.word[s] != 0) out.push_back(g.slots[s].first);
+        });
+    }
     return out;
 }
 
@@ -69,6 +78,7 @@ void through_a_grow(Op op) {
         Map m;
         std::map<u64, std::string> ref;
         u64 next = 0;
+        std::size_t aliased = 0;
         for (int g = 0; g < 11; ++g) {  // to B = 11: old arrays large enough to go back to the OS
             fill_to_grow(m, ref, next);
             std::size_t writes = 0;
@@ -81,6 +91,7 @@ void through_a_grow(Op op) {
                     ++next;
                 } else {
                     op(m, ref, old_keys[writes % old_keys.size()], next);
+                    ++aliased;
                 }
                 ++writes;
                 ASSERT_LT(writes, 100000u);
@@ -90,6 +101,7 @@ void through_a_grow(Op op) {
             ASSERT_EQ(m.size(), ref.size());
             for (const auto& [k, v] : ref) ASSERT_EQ(m.at(k), v) << "key " << k;
         }
+        EXPECT_GT(aliased, 500u) << "writes from an entry the step moves";
     }
 }
 
@@ -156,7 +168,7 @@ TYPED_TEST(Aliasing, EraseByTheEntrysOwnKey) {
 
 // gomap::map: the same while a shrink runs (its steps move entries too).
 TEST(AliasingShrink, TryEmplaceAndEraseFromEntriesWhileShrinking) {
-    M<gomap::shrink_policy> m;
+    M<gomap::flat_policy> m;
     std::map<u64, std::string> ref;
     for (u64 k = 0; k < 20000; ++k) {
         m.try_emplace(k, value_for(k));

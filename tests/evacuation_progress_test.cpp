@@ -4,9 +4,10 @@
 // During a grow each write evacuates its key's own old bucket, then the old
 // bucket at nevacuate (growWork); nevacuate then moves past every evacuated
 // bucket (advanceEvacuationMark, at most 1024 per step), and the grow ends at
-// the write that evacuates the last old bucket. A shrink (Go's engine with the shrink policy) moves
-// old buckets strictly in order from nevacuate, at least one per write.
-// The hash is the key itself, so every key's old bucket is known.
+// the write that evacuates the last old bucket (go_map; the hash is the key
+// itself, so every key's old bucket is known). gomap::map's flat engine
+// migrates old groups strictly in order from its cursor, at least one and at
+// most 2 non-empty ones per write, when it shrinks as when it grows.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -109,32 +110,63 @@ TEST(EvacuationProgress, GoMapEraseOfAbsentKeysFollowsGrowWork) {
     check_grow_progress(m, rng, [](auto& mm, u64 k) { EXPECT_EQ(mm.erase(k), 0u); });
 }
 
-// A shrink moves old buckets in order from nevacuate: each write at least one,
-// none out of order, and it ends at the write that moves the last.
-TEST(EvacuationProgress, ShrinkMovesBucketsInOrder) {
-    gomap::basic_map<u64, u64, identity_hash, std::equal_to<u64>, std::allocator<std::pair<const u64, u64>>,
-                     gomap::shrink_policy>
-        m;
-    for (u64 k = 0; k < 20000; ++k) m[k] = k;
+// gomap::map (the flat engine) resizes by one mechanism in both directions:
+// each write migrates the oldest old array's groups in order from its cursor
+// (stats().nevacuate), moving at most 2 non-empty groups and looking at no
+// more than 64; no group below the cursor holds an entry
+// (check_invariants()), and the resize ends at the write that passes the last
+// group. Checked write by write through a drain that shrinks many times.
+TEST(EvacuationProgress, FlatShrinkMigratesGroupsInOrder) {
+    gomap::map<u64, u64> m;
+    u64 n = 0;
+    for (; n < 20000 || m.stats().resizing; ++n) m[n] = n;
+    // Which groups of the oldest old array hold entries other than `erased`
+    // (the key the next write erases: a group it empties is passed, not
+    // moved): the 64 from its cursor on (the others are left false).
+    auto nonempty_old = [&](u64 erased) {
+        std::vector<bool> ne;
+        m.inspect_groups([&](const auto& g) {
+            if (g.current || g.array_index != 0) return;
+            ne.resize(g.groups);
+            if (g.index < g.cursor || g.index >= g.cursor + 64) return;
+            for (unsigned s = 0; s < gomap::detail::group_slots; ++s)
+                ne[g.index] = ne[g.index] || (g.word[s] != 0 && g.slots[s].first != erased);
+        });
+        return ne;
+    };
     u64 k = 0;
-    std::size_t shrinks = 0, writes = 0;
+    std::size_t shrinks = 0, writes = 0, two = 0;
     while (m.size() > 100) {
         const auto before = m.stats();
-        m.erase(k++);
-        if (before.direction != gomap::resize_direction::shrink) continue;
-        ++writes;
-        const auto ev = evacuated_now(m);
-        if (!m.stats().resizing || m.stats().old_B != before.old_B) {
-            ++shrinks;
+        // A shrink with its old array in place (while the new array's
+        // metadata is being zeroed, there is no old array yet).
+        if (!(before.resizing && before.direction == gomap::resize_direction::shrink && before.old_B != 0)) {
+            m.erase(k++);
             continue;
         }
-        const std::size_t n = m.stats().nevacuate;
-        EXPECT_GT(n, before.nevacuate) << "a write during a shrink moved nothing";
-        for (std::size_t b = 0; b < ev.size(); ++b) EXPECT_EQ(ev[b], b < n) << "old bucket " << b;
-        ASSERT_EQ(m.check_invariants(), "");
+        const auto ne = nonempty_old(k);
+        m.erase(k++);
+        ++writes;
+        const auto after = m.stats();
+        if (!after.resizing || after.old_B != before.old_B) {
+            ++shrinks;  // this write passed the last group
+            continue;
+        }
+        ASSERT_EQ(ne.size(), std::size_t{1} << before.old_B);
+        const std::size_t from = before.nevacuate, to = after.nevacuate;
+        EXPECT_GT(to, from) << "a write during a shrink moved nothing";
+        EXPECT_LE(to - from, 64u) << "a write looked at more than 64 groups";
+        std::size_t moved = 0;
+        for (std::size_t g = from; g < to; ++g) moved += ne[g];
+        EXPECT_LE(moved, 2u) << "a write moved more than 2 non-empty groups";
+        two += moved == 2;
+        if (writes % 8 == 0) {
+            ASSERT_EQ(m.check_invariants(), "");
+        }
     }
-    EXPECT_GE(shrinks, 3u);
-    EXPECT_GT(writes, 100u);
+    EXPECT_GE(shrinks, 5u);
+    EXPECT_GT(writes, 1000u);
+    EXPECT_GT(two, 500u);
 }
 
 }  // namespace

@@ -19,20 +19,24 @@
 //     gives the expected result.
 // After each attempt everything is freed (no counted alive, no live bytes).
 //
-// Operations: an insert that crosses the growth threshold (count = 6.5 * 2^B),
-// an insert and an erase while a grow is in progress, an insert and an erase
-// while a shrink is in progress (gomap::map), an erase that starts a shrink
-// (gomap::map), copy construction, copy assignment, reserve (rehash of a
-// non-empty map, also while shrinking), rehash, shrink_to_fit (sparse map,
-// mid-shrink map, mid-grow map), and begin()/++ and const range() during a grow
-// (they call the hash and, for this key type, the equality).
+// Operations: an insert that crosses the growth threshold (go_map: count =
+// 6.5 * 2^B; gomap::map: 7/8 of the slots), an insert and an erase while a
+// grow is in progress, an insert and an erase while a shrink is in progress
+// (gomap::map), an erase that starts a shrink (gomap::map), copy
+// construction, copy assignment, reserve (rehash of a non-empty map, also
+// while shrinking), rehash, shrink_to_fit (sparse map, mid-grow map), and
+// begin()/++ and const range() during a grow (go_map's call the hash and, for
+// this key type, the equality).
 //
 // Map types: go_map and map, with direct entries (counted values), with
-// out-of-line entries (a value > 128 bytes: one more allocation per entry) and
-// with long chains (a hash whose 3 low bits are 0: evacuation needs several
-// overflow buckets per chain). The key is a user type, so the map treats it as
-// possibly irreflexive and calls key_eq(k, k) during evacuation and iteration.
-// The hash keeps only two tophash values, so that probes compare keys often.
+// out-of-line entries (a value > 128 bytes: in go_map one more allocation per
+// entry) and with long chains (go_map: a hash whose 3 low bits are 0, so that
+// evacuation needs several overflow buckets per chain; gomap::map: home
+// groups in the first eighth of the array only, so that probes run long). The
+// key is a user type, so go_map treats it as possibly irreflexive and calls
+// key_eq(k, k) during evacuation and iteration. The hash keeps only two
+// tophash values (gomap::map: two slot bytes), so that probes compare keys
+// often.
 //
 // The number of exception points injected, per operation and source, and in
 // total, is printed at the end ("[exception points]").
@@ -53,6 +57,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -86,14 +91,23 @@ struct xkey {
     i64 v = 0;
 };
 
-template <bool LongChains>
+// go_map takes the bucket from the low bits of the hash and the tophash from
+// the top byte; gomap::map (Flat) the home group from the top bits and the
+// slot byte from the low byte.
+template <bool LongChains, bool Flat>
 struct throwing_hash {
     u64 operator()(const xkey& k, u64 seed) const {
         if (faults::hash_countdown > 0 && --faults::hash_countdown == 0) throw hash_error();
         u64 h = gomap::hash<i64>{}(k.v, seed);
-        if constexpr (LongChains) h &= ~u64{7};  // 1 bucket in 8 used
-        // Two tophash values: probes compare many keys (key_eq is exercised).
-        return (h & 0x00ffffffffffffffULL) | (u64{0xf0u | ((h >> 56) & 1u)} << 56);
+        if constexpr (Flat) {
+            if constexpr (LongChains) h >>= 3;  // home groups in the first eighth
+            // Two slot bytes: probes compare many keys (key_eq is exercised).
+            return (h & ~u64{0xff}) | (0x10u | ((h >> 8) & 1u));
+        } else {
+            if constexpr (LongChains) h &= ~u64{7};  // 1 bucket in 8 used
+            // Two tophash values: probes compare many keys (key_eq is exercised).
+            return (h & 0x00ffffffffffffffULL) | (u64{0xf0u | ((h >> 56) & 1u)} << 56);
+        }
     }
 };
 struct throwing_eq {
@@ -148,31 +162,34 @@ bool disarm(kind k) {
 // Map types
 
 template <class V, class Policy, bool LongChains>
-using xmap = gomap::basic_map<xkey, V, throwing_hash<LongChains>, throwing_eq,
-                              gomap_test::bombing_allocator<std::pair<const xkey, V>>, Policy>;
+using xmap = gomap::basic_map<xkey, V, throwing_hash<LongChains, std::is_same_v<Policy, gomap::flat_policy>>,
+                              throwing_eq, gomap_test::bombing_allocator<std::pair<const xkey, V>>, Policy>;
 
-template <class M, bool Shrinks>
+template <class M>
+inline constexpr bool is_flat = std::is_same_v<typename M::policy_type, gomap::flat_policy>;
+
+template <class M>
 struct config {
     using map = M;
-    static constexpr bool shrinks = Shrinks;
+    static constexpr bool shrinks = is_flat<M>;  // gomap::map shrinks by itself; go_map never does
 };
-struct go_direct : config<xmap<counted, gomap::go_policy, false>, false> {
+struct go_direct : config<xmap<counted, gomap::go_policy, false>> {
     static constexpr const char* name = "go_map direct";
 };
-struct map_direct : config<xmap<counted, gomap::shrink_policy, false>, true> {
+struct map_direct : config<xmap<counted, gomap::flat_policy, false>> {
     static constexpr const char* name = "map direct";
 };
-struct go_indirect : config<xmap<fat, gomap::go_policy, false>, false> {
+struct go_indirect : config<xmap<fat, gomap::go_policy, false>> {
     static constexpr const char* name = "go_map out-of-line";
 };
-struct map_indirect : config<xmap<fat, gomap::shrink_policy, false>, true> {
-    static constexpr const char* name = "map out-of-line";
+struct map_indirect : config<xmap<fat, gomap::flat_policy, false>> {
+    static constexpr const char* name = "map large values";
 };
-struct go_chains : config<xmap<counted, gomap::go_policy, true>, false> {
+struct go_chains : config<xmap<counted, gomap::go_policy, true>> {
     static constexpr const char* name = "go_map long chains";
 };
-struct map_chains : config<xmap<counted, gomap::shrink_policy, true>, true> {
-    static constexpr const char* name = "map long chains";
+struct map_chains : config<xmap<counted, gomap::flat_policy, true>> {
+    static constexpr const char* name = "map long probes";
 };
 
 // ---------------------------------------------------------------------------
@@ -242,16 +259,47 @@ void fill(M& m, i64 from, i64 to) {
 }
 
 // Map states. Each reports (ADD_FAILURE) when it did not get there.
+//
+// The growth threshold: go_map at B = 5, count = 6.5 * 2^5 = 208; gomap::map
+// at 16 groups (B = 4), 7/8 of 240 slots = 210. No resize in progress; the
+// next insert grows the map to B + 1.
 template <class M>
-void at_threshold(M& m) {  // count = 6.5 * 2^5 = 208, no resize in progress
-    fill(m, 0, 208);
+constexpr std::uint8_t threshold_B = is_flat<M> ? 4 : 5;
+template <class M>
+void at_threshold(M& m) {
+    fill(m, 0, is_flat<M> ? 210 : 208);
     const auto s = m.stats();
-    if (s.B != 5 || s.resizing) ADD_FAILURE() << "not at the threshold: B=" << int(s.B) << " resizing=" << s.resizing;
+    if (s.B != threshold_B<M> || s.resizing)
+        ADD_FAILURE() << "not at the threshold: B=" << int(s.B) << " resizing=" << s.resizing;
+}
+// Keys of old arrays not moved yet (go_map: old chains not evacuated;
+// gomap::map: old groups at or after the migration cursor), and their count.
+template <class M>
+i64 max_old_key(const M& m, std::size_t* count = nullptr) {
+    i64 key = -1;
+    std::size_t n = 0;
+    if constexpr (is_flat<M>) {
+        m.inspect_groups([&](const auto& g) {
+            if (g.current || g.index < g.cursor) return;
+            for (unsigned s = 0; s < gomap::detail::group_slots; ++s)
+                if (g.word[s] != 0) key = std::max(key, g.slots[s].first.v), ++n;
+        });
+    } else {
+        m.visit_chains([&](const auto* head, bool is_old) {
+            for (const auto* b = head; is_old && b != nullptr; b = b->overflow)
+                for (std::uint8_t i = 0; i < gomap::detail::bucketCnt; ++i)
+                    if (b->tophash[i] >= gomap::detail::minTopHash)
+                        key = std::max(key, b->entry(i)->first.v), ++n;
+        });
+    }
+    if (count != nullptr) *count = n;
+    return key;
 }
 // Growing from B-1 to B, a quarter of the old buckets evacuated and the rest
-// not: the insert that starts the grow has a key of old bucket 0, and after it
-// only keys whose old bucket is evacuated already are inserted, so each insert
-// moves just the next bucket (nevacuate).
+// not. go_map: the insert that starts the grow has a key of old bucket 0, and
+// after it only keys whose old bucket is evacuated already are inserted, so
+// each insert moves just the next bucket (nevacuate). gomap::map: every write
+// migrates the old groups at the cursor, in order.
 template <class M, int B = 6>
 void mid_grow(M& m) {
     const std::size_t old_n = std::size_t{1} << (B - 1);
@@ -260,37 +308,43 @@ void mid_grow(M& m) {
     for (; k < 100000; ++k) {
         const auto s = m.stats();
         if (s.direction == gomap::resize_direction::grow && s.B == B) break;
-        const bool starts_grow = s.B == B - 1 && !s.resizing && gomap::detail::overLoadFactor(m.size() + 1, s.B);
-        if (!starts_grow || (hf(xkey{k}, s.hash0) & (old_n - 1)) == 0) m.try_emplace(xkey{k}, k * 10);
+        bool insert = true;
+        if constexpr (!is_flat<M>) {
+            const bool starts_grow = s.B == B - 1 && !s.resizing && gomap::detail::overLoadFactor(m.size() + 1, s.B);
+            insert = !starts_grow || (hf(xkey{k}, s.hash0) & (old_n - 1)) == 0;
+        }
+        if (insert) m.try_emplace(xkey{k}, k * 10);
     }
     for (; k < 100000 && m.stats().resizing && m.stats().nevacuate < old_n / 4; ++k) {
-        if ((hf(xkey{k}, m.stats().hash0) & (old_n - 1)) < m.stats().nevacuate) m.try_emplace(xkey{k}, k * 10);
+        if (is_flat<M> || (hf(xkey{k}, m.stats().hash0) & (old_n - 1)) < m.stats().nevacuate)
+            m.try_emplace(xkey{k}, k * 10);
     }
     const auto s = m.stats();
     if (s.direction != gomap::resize_direction::grow || s.B != B || s.nevacuate < old_n / 4)
         ADD_FAILURE() << "never in the middle of a grow to B=" << B;
     std::size_t old_entries = 0;
-    m.visit_chains([&](const auto* head, bool is_old) {
-        for (const auto* b = head; is_old && b != nullptr; b = b->overflow)
-            for (std::uint8_t t : b->tophash) old_entries += t >= gomap::detail::minTopHash;
-    });
+    max_old_key(m, &old_entries);
     if (old_entries < m.size() / 4) ADD_FAILURE() << "only " << old_entries << " entries left in old chains";
 }
+// 100 entries left of 400: go_map in 64 buckets; gomap::map went from 32
+// groups to 16 on the way (a shrink is due below 420 / 4 = 105 entries).
 template <class M>
-void sparse(M& m) {  // 100 entries in 64 buckets (gomap::map: a shrink has started)
+void sparse(M& m) {
     fill(m, 0, 400);
     for (i64 k = 0; k < 300; ++k) m.erase(xkey{k});
 }
+// gomap::map, 400 entries in 32 groups (max load 420), erased down to 105:
+// the next erase starts a shrink.
 template <class M>
-void before_shrink(M& m) {  // the next erase starts a shrink
+void before_shrink(M& m) {
     fill(m, 0, 400);
-    if (m.stats().B != 6 || m.stats().resizing) ADD_FAILURE() << "B=" << int(m.stats().B);
+    if (m.stats().B != 5 || m.stats().resizing) ADD_FAILURE() << "B=" << int(m.stats().B);
     i64 k = 0;
-    while ((m.size() - 1) * 8 > 13 * (std::size_t{1} << m.stats().B)) m.erase(xkey{k++});
+    while (m.size() > 420 / 4) m.erase(xkey{k++});
     if (m.stats().resizing) ADD_FAILURE() << "a resize is in progress already";
 }
 template <class M>
-void mid_shrink(M& m) {  // a shrink 6 -> 5 started, one step of it done
+void mid_shrink(M& m) {  // gomap::map: a shrink 32 -> 16 groups started, one step of it done
     fill(m, 0, 400);
     i64 k = 0;
     while (m.stats().direction != gomap::resize_direction::shrink && k < 400) m.erase(xkey{k++});
@@ -309,9 +363,9 @@ struct scenario {
     // Checks the result of a completed op; `before` is the snapshot of f.m.
     std::function<void(fx<M>&, const snap& before)> check_done;
     bool read_only = false;  // the op must leave f.m exactly as it was, stats too
-    // erase(key): once the key is removed, the resize step it runs is
-    // best-effort (map.hpp, EXCEPTIONS): a fault there is swallowed and the
-    // erase completes.
+    // erase(key), and gomap::map's inserts: once the key is removed (the
+    // entry is in place), the resize step it runs is best-effort (map.hpp,
+    // EXCEPTIONS): a fault there is swallowed and the write completes.
     bool swallows_after_success = false;
 };
 
@@ -362,7 +416,7 @@ void run(const scenario<typename Cfg::map>& sc) {
                 threw = got != -1;
                 ASSERT_NE(got, -2) << "an exception that was not injected";
                 if (sc.swallows_after_success && fired && !threw) {
-                    ++injected;  // a fault in the erase's resize step: swallowed by design
+                    ++injected;  // a fault in the write's resize step: swallowed by design
                     ++counts_here[k];
                     ++tally::get().total;
                 } else {
@@ -427,7 +481,11 @@ scenario<M> insert_new(std::string name, std::function<void(M&)> state,
             [extra](fx<M>& f, const snap& before) {
                 EXPECT_EQ(diff(snapshot(f.m), with(before, kNewKey, 777)), "");
                 if (extra) extra(f.m);
-            }};
+            },
+            /*read_only=*/false,
+            // gomap::map runs its resize step after the new entry is in place:
+            // a fault there is swallowed, as in erase(key).
+            /*swallows_after_success=*/is_flat<M>};
 }
 
 template <class M>
@@ -439,13 +497,7 @@ scenario<M> erase_present(std::string name, std::function<void(M&)> state,
                 // While resizing, a key of an old chain not evacuated yet, so
                 // that the erase's resize step has entries to move; otherwise
                 // the last key inserted.
-                f.key = -1;
-                f.m.visit_chains([&](const auto* head, bool is_old) {
-                    if (!is_old || f.key >= 0) return;
-                    for (const auto* b = head; b != nullptr; b = b->overflow)
-                        for (std::uint8_t i = 0; i < gomap::detail::bucketCnt; ++i)
-                            if (b->tophash[i] >= gomap::detail::minTopHash) f.key = std::max(f.key, b->entry(i)->first.v);
-                });
+                f.key = max_old_key(f.m);
                 if (f.key < 0)
                     f.key = std::max_element(f.m.begin(), f.m.end(), [](const auto& a, const auto& b) {
                                 return a.first.v < b.first.v;
@@ -503,8 +555,8 @@ TYPED_TEST_SUITE(ExceptionPoints, Configs, config_names);
 
 TYPED_TEST(ExceptionPoints, InsertCrossingGrowthThreshold) {
     using M = typename TestFixture::M;
-    run<TypeParam>(insert_new<M>("insert crossing 6.5*2^B", at_threshold<M>, [](const M& m) {
-        EXPECT_EQ(m.stats().B, 6);
+    run<TypeParam>(insert_new<M>("insert crossing the max load", at_threshold<M>, [](const M& m) {
+        EXPECT_EQ(m.stats().B, threshold_B<M> + 1);
         EXPECT_TRUE(m.stats().resizing) << "the insert must start a grow";
     }));
 }
@@ -554,6 +606,7 @@ TYPED_TEST(ExceptionPoints, EraseStartingShrink) {
         // failure was swallowed and no resize is in progress (a later erase
         // starts it). The clean run (no fault fired) is the last one of each
         // source, and ShrinkMemory.StatsShowTheShrinkInProgress covers it too.
+        // (This state only exists in gomap::map.)
         const auto d = m.stats().direction;
         EXPECT_TRUE(d == gomap::resize_direction::shrink || d == gomap::resize_direction::none);
     }));
@@ -591,7 +644,7 @@ TYPED_TEST(ExceptionPoints, ReserveRehashesNonEmptyMap) {
     run<TypeParam>(same_contents<M>(
         "reserve (mid-grow map)", mid_grow<M, 5>, [](M& m) { m.reserve(1000); },
         [](const M& m) {
-            EXPECT_GE(m.stats().B, 8);
+            EXPECT_GE(m.stats().B, is_flat<M> ? 7 : 8);  // 1000 entries: 2^7 groups, 2^8 buckets
             EXPECT_FALSE(m.stats().resizing);
         }));
 }
@@ -617,10 +670,10 @@ TYPED_TEST(ExceptionPoints, Rehash) {
 TYPED_TEST(ExceptionPoints, ShrinkToFitSparse) {
     using M = typename TestFixture::M;
     run<TypeParam>(same_contents<M>(
-        "shrink_to_fit (100 entries, B=6)", sparse<M>,
+        "shrink_to_fit (100 entries)", sparse<M>,
         [](M& m) { m.shrink_to_fit(); },
         [](const M& m) {
-            EXPECT_EQ(m.stats().B, 4);
+            EXPECT_EQ(m.stats().B, is_flat<M> ? 3 : 4);  // 100 entries: 2^3 groups, 2^4 buckets
             EXPECT_FALSE(m.stats().resizing);
         }));
 }

@@ -686,8 +686,9 @@ TEST(RangeShrinkTest, IteratorsAndEraseLoopsWhileShrinking) {
 
 // ---------------------------------------------------------------------------
 // erase(first, last) stops at `last`, whatever the chain layout. Regression
-// (found by lifetime_test, fixed in 8441855): gomap::map's erase(it) moved the
-// chain's last entry into the hole; when that entry was `last`, the loop
+// (found by lifetime_test, fixed in 8441855): gomap::map's erase(it), on Go's
+// buckets with the shrink rules it had then, moved the chain's last entry
+// into the hole; when that entry was `last`, the loop
 //   while (it != last) it = erase(it);
 // never met `last` again, erased the rest of the map, then erase(end()): a
 // null dereference. Checked in a child process (exit code 0 = correct), so a
@@ -707,7 +708,7 @@ TEST(EraseRangeTest, StopsAtLastEvenWhenLastIsAChainTail) {
         std::mt19937_64 rng(99);
         for (int round = 0; round < 400; ++round) {
             gomap::map<u64, u64> m;
-            if (round % 2) m.set_auto_shrink(false);  // go_map's rules
+            if (round % 2) m.set_auto_shrink(false);  // no shrink on the way
             std::unordered_map<u64, u64> ref;
             const u64 n = 1 + rng() % 400;
             for (u64 k = 0; k < n; ++k) m[k] = ref[k] = value_of(k);

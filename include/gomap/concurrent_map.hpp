@@ -9,12 +9,12 @@
 //
 // Choosing the shard. A key's shard is the top s bits of a hash of the key with
 // a seed drawn for this concurrent_map. Inside the shard, gomap::map hashes the
-// key again with the shard's own seed (Go's hash0): its bucket index (low bits)
-// and tophash (top byte) come from a hash independent of the one that chose the
-// shard. Were the shard chosen from the same hash, every key of a shard would
-// share the same top bits, so the tophash bytes of a shard would take only
-// 256 / 2^s values and lookups would meet false tophash matches 2^s times as
-// often. The second hash costs a few ns for an integer key.
+// key again with the shard's own seed (Go's hash0): its home group (top bits)
+// and reduced hash (low byte) come from a hash independent of the one that
+// chose the shard. Were the shard chosen from the same hash, every key of a
+// shard would share the same top bits, so its keys would start their probes
+// in only 1/2^s of the shard's groups, and probe chains would grow 2^s times
+// as long. The second hash costs a few ns for an integer key.
 //
 // THREADS: every member may be called from any thread at any time.
 //   set, del, update, get_or_set(_with), del_if, clear: the key's shard, exclusively.

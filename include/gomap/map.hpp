@@ -67,10 +67,12 @@
 // already done stays done. erase(key) throws only from the lookup (Hash,
 // KeyEqual): the resize step it also runs is best-effort, and a failure there
 // is swallowed and the work left for a later write (so is go_map's step on an
-// update, which runs after the assignment). erase(iterator) never throws in
-// gomap::map; in go_map it finds the next entry (which may call Hash) before
-// it destroys anything. A resize step decides where every entry goes (calling
-// Hash) and allocates before it moves anything, and moves are noexcept.
+// update, which runs after the assignment, and gomap::map's step on an
+// insert, which runs once the new entry is in place). erase(iterator) never
+// throws in gomap::map; in go_map it finds the next entry (which may call
+// Hash) before it destroys anything. A resize step decides where every entry
+// goes (calling Hash) and allocates before it moves anything, and moves are
+// noexcept.
 // go_map's begin() and ++it call Hash while a grow is in progress (to skip
 // entries of an old bucket bound for the other half) and let its exceptions
 // through; the map is unchanged. reserve/rehash/constructors with a size throw
@@ -102,11 +104,13 @@ inline constexpr bool is_pair = false;
 template <class A, class B>
 inline constexpr bool is_pair<std::pair<A, B>> = true;
 
-// The engine behind a policy: go_policy and shrink_policy run Go's hmap;
-// flat_policy runs the flat engine (detail/flat_table.hpp).
+// The engine behind a policy: go_policy runs Go's hmap (detail/hmap.hpp),
+// flat_policy the flat engine (detail/flat_table.hpp).
 template <class Policy, class K, class V, class H, class E, class A>
-struct engine_for {
-    using type = hmap<K, V, H, E, A, Policy>;
+struct engine_for;
+template <class K, class V, class H, class E, class A>
+struct engine_for<go_policy, K, V, H, E, A> {
+    using type = hmap<K, V, H, E, A>;
 };
 template <class K, class V, class H, class E, class A>
 struct engine_for<flat_policy, K, V, H, E, A> {
@@ -119,6 +123,7 @@ template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::e
 class basic_map {
     using table = typename detail::engine_for<Policy, K, V, Hash, KeyEqual, Allocator>::type;
     using pos = typename table::pos;
+    static constexpr bool flat = std::is_same_v<Policy, flat_policy>;
 
     template <class Q>
     static constexpr bool transparent =
@@ -240,8 +245,7 @@ public:
                            o.get_allocator())) {}
     basic_map(const basic_map& o, const Allocator& a)
         : t_(0, o.t_.hash_function(), o.t_.key_eq(), a) {
-        t_.set_auto_shrink(o.t_.auto_shrink());  // a copy gives memory back if the original did
-        t_.reserve(o.size(), /*floor=*/false);  // a copy may shrink later like any map
+        reserve_for_copy_of(o);
         o.t_.for_each_entry([&](value_type& e) { emplace_new(e.first, e.second); });
     }
     basic_map(basic_map&& o) noexcept(std::is_nothrow_copy_constructible_v<Hash> &&
@@ -253,8 +257,7 @@ public:
         if (a == o.t_.allocator()) {
             t_.take(o.t_);
         } else {
-            t_.set_auto_shrink(o.t_.auto_shrink());
-            t_.reserve(o.size(), /*floor=*/false);
+            reserve_for_copy_of(o);
             // Visit each entry once without hashing it (an iterator over a map
             // in mid-grow would rehash keys it has already moved from).
             o.t_.for_each_entry(
@@ -469,7 +472,8 @@ public:
     void rehash(size_type n) { t_.reserve(table::entries_for_buckets(n)); }
     size_type bucket_count() const noexcept { return t_.bucket_count(); }
     float load_factor() const noexcept {
-        return static_cast<float>(size()) / static_cast<float>(bucket_count());
+        const size_type n = bucket_count();  // gomap::map: 0 while nothing is allocated
+        return n == 0 ? 0.0f : static_cast<float>(size()) / static_cast<float>(n);
     }
     // Entries per bucket at which the map grows (Go's loadFactorNum/Den: 6.5;
     // the flat engine's buckets are slots: 0.875).
@@ -478,14 +482,24 @@ public:
     // ---- giving memory back ---------------------------------------------------
 
     // Finish any resize in progress now and shrink to the smallest array that
-    // holds the entries (never below the size hint or reserve). O(n). Works for
-    // go_map too: it is an explicit request.
+    // holds the entries; an empty map then holds nothing. O(n). gomap::map
+    // never goes below its size hint or reserve; go_map, which otherwise never
+    // gives memory back (Go's rule), goes to the B of make(map, size()): it is
+    // an explicit request.
     void shrink_to_fit() { t_.shrink_to_fit(); }
-    // Whether deletes give memory back (gomap::map: on; gomap::go_map: off).
-    // Turning it off restores Go's exact delete rules from then on. Copies,
-    // moves and assignments carry the setting with the contents.
-    void set_auto_shrink(bool on) noexcept { t_.set_auto_shrink(on); }
-    bool auto_shrink() const noexcept { return t_.auto_shrink(); }
+    // gomap::map: whether erases give memory back (default on). Copies, moves
+    // and assignments carry the setting with the contents. go_map has no such
+    // setting: it never shrinks by itself.
+    void set_auto_shrink(bool on) noexcept
+        requires std::is_same_v<Policy, flat_policy>
+    {
+        t_.set_auto_shrink(on);
+    }
+    bool auto_shrink() const noexcept
+        requires std::is_same_v<Policy, flat_policy>
+    {
+        return t_.auto_shrink();
+    }
 
     // ---- Go's ---------------------------------------------------------------
 
@@ -628,6 +642,18 @@ private:
         try_emplace_impl(std::forward<KK>(k), std::forward<VV>(v));
     }
 
+    // A copy is built in one array sized for o. gomap::map: the copy gives
+    // memory back if o did, and its size is no floor (it may shrink later
+    // like any map).
+    void reserve_for_copy_of(const basic_map& o) {
+        if constexpr (flat) {
+            t_.set_auto_shrink(o.t_.auto_shrink());
+            t_.reserve(o.size(), /*floor=*/false);
+        } else {
+            t_.reserve(o.size());
+        }
+    }
+
     // Swap everything, allocators included: each table stays with the
     // allocator that allocated it.
     void swap_contents(basic_map& o) {
@@ -653,8 +679,8 @@ template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::e
 using map = basic_map<K, V, Hash, KeyEqual, Allocator, flat_policy>;
 
 // std::erase_if for gomap maps: erases every entry for which pred(entry) is true.
-// Like erase(key), it may start a shrink once the loop is done: iterators are
-// then invalidated (gomap::map; go_map never shrinks).
+// gomap::map: like erase(key), it may start a shrink once the loop is done:
+// iterators are then invalidated. go_map never shrinks (Go's rule).
 template <class K, class V, class H, class E, class A, class P, class Pred>
 typename basic_map<K, V, H, E, A, P>::size_type erase_if(basic_map<K, V, H, E, A, P>& m, Pred pred) {
     const auto before = m.size();
@@ -664,7 +690,9 @@ typename basic_map<K, V, H, E, A, P>::size_type erase_if(basic_map<K, V, H, E, A
         else
             ++it;
     }
-    if (m.size() != before) m.t_.shrink_if_due();
+    if constexpr (std::is_same_v<P, flat_policy>) {
+        if (m.size() != before) m.t_.shrink_if_due();
+    }
     return before - m.size();
 }
 

@@ -9,12 +9,18 @@
 
 namespace gomap {
 
-// Direction of the resize in progress (Go has only "grow" and "same-size grow").
+// Direction of the resize in progress. go_map grows as Go's map does (to
+// double, or at the same size); gomap::map also shrinks.
 enum class resize_direction : std::uint8_t { none, grow, same_size, shrink };
 
 // A snapshot of a map's shape, for tests, the lab and monitoring.
 // Every figure is exact and deterministic for a given sequence of operations
 // (the seed only changes which bucket a key lands in, hence overflow counts).
+// The fields are named after Go's hmap (go_map's engine). gomap::map's flat
+// engine fills them in its own units: a "bucket" is a group of 15 slots, B is
+// log2 of the groups, nevacuate is the migration cursor of the oldest old
+// array; it leaves the overflow fields 0, and go_map leaves the shrink fields
+// 0.
 struct map_stats {
     std::size_t count = 0;                  // live entries (Go's hmap.count)
     std::uint8_t B = 0;                     // log2 of the main bucket array's length
@@ -25,15 +31,16 @@ struct map_stats {
     std::size_t bucket_size = 0;            // bytes of one bucket (Go's t.bucketsize)
     std::size_t bytes = 0;                  // bytes held from the allocator now: arrays, overflow buckets,
                                             // indirect entries; the old array included while resizing
-    bool resizing = false;                  // an incremental grow is in progress
+    bool resizing = false;                  // an incremental resize is in progress
     resize_direction direction = resize_direction::none;
     std::uint8_t old_B = 0;                 // B of the old array while resizing
     std::size_t nevacuate = 0;              // Go's hmap.nevacuate: old buckets below it are evacuated
     std::uint64_t hash0 = 0;                // the map's current seed
-    std::size_t resizes = 0;                // resizes started since construction (grow, same-size, shrink)
-    std::size_t shrinks = 0;                // of which shrinks
-    bool auto_shrink = false;               // the map gives memory back (gomap::map's default)
-    std::uint8_t min_B = 0;                 // B of the size hint / reserve: auto-shrink stops there
+    std::size_t resizes = 0;                // resizes started since construction, shrinks and rebuilds
+                                            // (reserve, rehash, shrink_to_fit) included
+    std::size_t shrinks = 0;                // of which shrinks (gomap::map)
+    bool auto_shrink = false;               // gomap::map gives memory back (set_auto_shrink; default on)
+    std::uint8_t min_B = 0;                 // gomap::map: B of the size hint / reserve, where shrinking stops
 };
 
 // Totals shared by every copy of a counting_allocator that points at it.
