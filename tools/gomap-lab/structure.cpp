@@ -222,8 +222,6 @@ std::string render_text(const structure& s, const text_style& st, const std::vec
         std::string how;
         if (hs.direction == gomap::resize_direction::grow)
             how = "old[j] splits into new[j] (X) and new[j+" + std::to_string(nold) + "] (Y)";
-        else if (hs.direction == gomap::resize_direction::shrink)
-            how = "old[j] moves into new[j & " + std::to_string(hs.buckets - 1) + "]";
         else
             how = "old[j] moves into new[j]";
         array(s.old_array, "old array: 2^old_B = " + std::to_string(nold) + " buckets; " + how +
@@ -417,9 +415,7 @@ std::string render_svg(const structure& s, const std::vector<std::string>& capti
         const std::size_t nold = std::size_t{1} << st.old_B;
         std::string how = st.direction == gomap::resize_direction::grow
                               ? "old[j] splits into new[j] (X) and new[j+" + std::to_string(nold) + "] (Y)"
-                          : st.direction == gomap::resize_direction::shrink
-                              ? "old[j] moves into new[j & " + std::to_string(st.buckets - 1) + "]"
-                              : "old[j] moves into new[j]";
+                          : "old[j] moves into new[j]";
         array(s.old_array, "old array: 2^old_B = " + std::to_string(nold) + " buckets (" + how +
                                "), nevacuate = " + std::to_string(st.nevacuate));
     }
