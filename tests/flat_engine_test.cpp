@@ -19,6 +19,18 @@
 
 #include <gomap/gomap.hpp>
 
+// A user's own specialisation of gomap::hash for an integer-like key (the
+// documented customisation point): the map must call it, not the library's
+// integer mix.
+enum class fe_color : std::uint64_t {};
+template <>
+struct gomap::hash<fe_color> {
+    std::uint64_t operator()(const fe_color& c, std::uint64_t seed) const noexcept {
+        return gomap::detail::hash_u64(static_cast<std::uint64_t>(c) * 3 + 1, seed ^ 0x5555);
+    }
+    std::size_t operator()(const fe_color& c) const noexcept { return (*this)(c, 0); }
+};
+
 namespace {
 
 using u64 = std::uint64_t;
@@ -769,6 +781,64 @@ TEST(FlatEngine, EmptyMapAndSeeds) {
     EXPECT_NE(m.stats().hash0, seed) << "Go re-draws hash0 when the map becomes empty";
     fmap<u64, u64> other;
     EXPECT_NE(other.stats().hash0, m.stats().hash0);
+}
+
+// The engine folds the seed and the process secret into the integer mix's
+// constants once per seed; every stored byte must still be the reduced hash
+// of hash_function()(key, stats().hash0), the documented function, for
+// gomap::hash and for a std-style hasher, in a fresh map, after a grow, in a
+// copy, and after the map emptied (which re-draws the seed) and refilled.
+template <class M>
+void expect_bytes_from_public_hash(const M& m, const char* when) {
+    const u64 seed = m.stats().hash0;
+    std::size_t seen = 0;
+    m.inspect_groups([&](const auto& g) {
+        for (unsigned s = 0; s < 15; ++s) {
+            if (g.word[s] == 0) continue;
+            ++seen;
+            const std::uint64_t h = gomap::detail::seeded_hash(m.hash_function(), g.slots[s].first, seed);
+            ASSERT_EQ(g.word[s], gomap::detail::reduced_hash(h)) << when << ", key " << static_cast<u64>(g.slots[s].first);
+        }
+    });
+    EXPECT_EQ(seen, m.size()) << when;
+}
+struct std_style_u64 {
+    std::size_t operator()(u64 k) const noexcept { return static_cast<std::size_t>(k * 31 + 7); }
+};
+// Derived from gomap::hash<u64> with its own seeded call: that call is the hash.
+struct derived_u64_hash : gomap::hash<u64> {
+    std::uint64_t operator()(u64 k, std::uint64_t seed) const noexcept { return gomap::hash<u64>::operator()(~k, seed); }
+    std::size_t operator()(u64 k) const noexcept { return (*this)(k, 0); }
+};
+template <class M>
+void check_public_hash_is_used() {
+    using K = typename M::key_type;
+    M m;
+    for (u64 k = 0; k < 50; ++k) m.try_emplace(K(k), k);
+    expect_bytes_from_public_hash(m, "fresh");
+    for (u64 k = 50; k < 5000; ++k) m.try_emplace(K(k), k);
+    expect_bytes_from_public_hash(m, "grown");
+    const M copy = m;
+    expect_bytes_from_public_hash(copy, "copy");
+    const u64 seed = m.stats().hash0;
+    for (u64 k = 0; k < 5000; ++k) m.erase(K(k));
+    ASSERT_NE(m.stats().hash0, seed);
+    for (u64 k = 0; k < 3000; ++k) m.try_emplace(K(k * 7), k);
+    expect_bytes_from_public_hash(m, "emptied and refilled");
+    m.clear();
+    for (u64 k = 0; k < 100; ++k) m.try_emplace(K(k), k);
+    expect_bytes_from_public_hash(m, "cleared and refilled");
+    M moved = std::move(m);
+    m.try_emplace(K(1), 1);
+    expect_bytes_from_public_hash(moved, "moved-to");
+    expect_bytes_from_public_hash(m, "moved-from, reused");
+}
+TEST(FlatEngine, StoredBytesComeFromThePublicHash) {
+    check_public_hash_is_used<fmap<u64, u64>>();
+    check_public_hash_is_used<fmap<u64, u64, std_style_u64>>();
+    check_public_hash_is_used<fmap<int, u64>>();
+    check_public_hash_is_used<fmap<fe_color, u64>>();
+    check_public_hash_is_used<fmap<u64, u64, derived_u64_hash>>();
 }
 
 }  // namespace

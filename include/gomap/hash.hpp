@@ -73,9 +73,22 @@ inline std::uint64_t fastrand64() noexcept {
 // One multiply keyed by the seed, then a second to spread the result: with a
 // single round, runs of sequential keys land unevenly in the low bits (the
 // bucket index); the fidelity test saw 0 to 4x Go's overflow bucket count.
-inline std::uint64_t hash_u64(std::uint64_t x, std::uint64_t seed) noexcept {
+// The integer mix with the seed and the process secret folded into three
+// constants: a map computes them once per seed (u64_keys) instead of reading
+// the secret and re-deriving them on every hash. hash_u64(x, seed) ==
+// hash_u64_keyed(x, u64_keys(seed)).
+struct u64_keys_t {
+    std::uint64_t a, b, c;
+};
+inline u64_keys_t u64_keys(std::uint64_t seed) noexcept {
     const auto& s = secret();
-    return mum(mum(x ^ s.k0, seed ^ s.k1), s.k0 ^ 0xe7037ed1a0b428dbULL);
+    return {s.k0, seed ^ s.k1, s.k0 ^ 0xe7037ed1a0b428dbULL};
+}
+inline std::uint64_t hash_u64_keyed(std::uint64_t x, const u64_keys_t& k) noexcept {
+    return mum(mum(x ^ k.a, k.b), k.c);
+}
+inline std::uint64_t hash_u64(std::uint64_t x, std::uint64_t seed) noexcept {
+    return hash_u64_keyed(x, u64_keys(seed));
 }
 
 inline std::uint64_t read64(const unsigned char* p) noexcept {
@@ -139,19 +152,23 @@ struct hash {
 template <class T>
 struct hash<T, std::enable_if_t<std::is_integral_v<T> || std::is_enum_v<T> || std::is_pointer_v<T> ||
                                 std::is_same_v<T, std::nullptr_t>>> {
-    std::uint64_t operator()(const T& v, std::uint64_t seed) const noexcept {
-        std::uint64_t x;
+    // The key as the 64-bit word that is mixed (maps with a per-seed
+    // precomputed mix call this and detail::hash_u64_keyed directly). The tag
+    // names this very type, so a user's own specialisation, or a type derived
+    // from this one, is never taken for it.
+    using gomap_word_mix = hash;
+    static std::uint64_t word(const T& v) noexcept {
         if constexpr (std::is_pointer_v<T>) {
-            x = reinterpret_cast<std::uintptr_t>(v);
+            return reinterpret_cast<std::uintptr_t>(v);
         } else if constexpr (std::is_same_v<T, std::nullptr_t>) {
-            x = 0;
+            return 0;
         } else if constexpr (std::is_enum_v<T>) {
-            x = static_cast<std::uint64_t>(static_cast<std::underlying_type_t<T>>(v));
+            return static_cast<std::uint64_t>(static_cast<std::underlying_type_t<T>>(v));
         } else {
-            x = static_cast<std::uint64_t>(v);
+            return static_cast<std::uint64_t>(v);
         }
-        return detail::hash_u64(x, seed);
     }
+    std::uint64_t operator()(const T& v, std::uint64_t seed) const noexcept { return detail::hash_u64(word(v), seed); }
     std::size_t operator()(const T& v) const noexcept { return (*this)(v, 0); }
 };
 
@@ -222,6 +239,27 @@ inline std::uint64_t seeded_hash(const Hash& h, const K& key, std::uint64_t seed
         return static_cast<std::uint64_t>(h(key, seed));
     } else {
         return hash_u64(static_cast<std::uint64_t>(h(key)), seed);
+    }
+}
+
+// Whether seeded_hash(h, key, seed) is hash_u64(w, seed) of a word w known
+// without the seed: gomap::hash of an integer-like key, or a std-style
+// hasher (whose result is mixed). keyed_word gives w; a map that keeps
+// u64_keys(seed) then hashes with hash_u64_keyed (same value, fewer steps).
+template <class Hash, class K>
+concept integer_gomap_hash = requires(const K& key) {
+    typename Hash::gomap_word_mix;
+    requires std::is_same_v<typename Hash::gomap_word_mix, Hash>;
+    { Hash::word(key) } -> std::same_as<std::uint64_t>;
+};
+template <class Hash, class K>
+concept keyed_hashable = integer_gomap_hash<Hash, K> || !has_seeded_call<Hash, K>;
+template <class Hash, class K>
+inline std::uint64_t keyed_word(const Hash& h, const K& key) {
+    if constexpr (integer_gomap_hash<Hash, K>) {
+        return Hash::word(key);
+    } else {
+        return static_cast<std::uint64_t>(h(key));
     }
 }
 

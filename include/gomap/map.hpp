@@ -361,13 +361,13 @@ public:
         return {it, it == end() ? it : std::next(it)};
     }
 
-    V& operator[](const K& k) { return try_emplace(k).first->second; }
-    V& operator[](K&& k) { return try_emplace(std::move(k)).first->second; }
+    GOMAP_ALWAYS_INLINE V& operator[](const K& k) { return try_emplace(k).first->second; }
+    GOMAP_ALWAYS_INLINE V& operator[](K&& k) { return try_emplace(std::move(k)).first->second; }
 
     // ---- insertion ----------------------------------------------------------
 
-    std::pair<iterator, bool> insert(const value_type& v) { return try_emplace(v.first, v.second); }
-    std::pair<iterator, bool> insert(value_type&& v) {
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> insert(const value_type& v) { return try_emplace(v.first, v.second); }
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> insert(value_type&& v) {
         return try_emplace(std::move(const_cast<K&>(v.first)), std::move(v.second));
     }
     template <class P, class = std::enable_if_t<std::is_constructible_v<value_type, P&&>>>
@@ -383,11 +383,11 @@ public:
     void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
 
     template <class M>
-    std::pair<iterator, bool> insert_or_assign(const K& k, M&& obj) {
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> insert_or_assign(const K& k, M&& obj) {
         return assign_impl(k, std::forward<M>(obj));
     }
     template <class M>
-    std::pair<iterator, bool> insert_or_assign(K&& k, M&& obj) {
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> insert_or_assign(K&& k, M&& obj) {
         return assign_impl(std::move(k), std::forward<M>(obj));
     }
     template <class M>
@@ -400,11 +400,11 @@ public:
     }
 
     template <class... Args>
-    std::pair<iterator, bool> try_emplace(const K& k, Args&&... args) {
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> try_emplace(const K& k, Args&&... args) {
         return try_emplace_impl(k, std::forward<Args>(args)...);
     }
     template <class... Args>
-    std::pair<iterator, bool> try_emplace(K&& k, Args&&... args) {
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> try_emplace(K&& k, Args&&... args) {
         return try_emplace_impl(std::move(k), std::forward<Args>(args)...);
     }
     template <class... Args>
@@ -436,7 +436,7 @@ public:
 
     // ---- erase --------------------------------------------------------------
 
-    size_type erase(const K& k) { return t_.erase_key(k); }
+    GOMAP_ALWAYS_INLINE size_type erase(const K& k) { return t_.erase_key(k); }
     template <class Q, class = std::enable_if_t<transparent<Q> && !std::is_convertible_v<Q, iterator> &&
                                                 !std::is_convertible_v<Q, const_iterator>>>
     size_type erase(Q&& k) {
@@ -578,7 +578,7 @@ private:
     }
 
     template <class KK, class... Args>
-    std::pair<iterator, bool> try_emplace_impl(KK&& k, Args&&... args) {
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> try_emplace_impl(KK&& k, Args&&... args) {
         auto r = t_.find_or_insert(k, [&](auto& alloc, value_type* where) {
             std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
                 alloc, where, std::piecewise_construct, std::forward_as_tuple(std::forward<KK>(k)),
@@ -590,7 +590,7 @@ private:
     // The assignment runs inside the engine's write, before any entry moves:
     // obj may refer to an entry of this map (m.insert_or_assign(k, m.at(x))).
     template <class KK, class M>
-    std::pair<iterator, bool> assign_impl(KK&& k, M&& obj) {
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> assign_impl(KK&& k, M&& obj) {
         auto r = t_.find_or_insert(
             k,
             [&](auto& alloc, value_type* where) {

@@ -148,11 +148,30 @@ MUTANTS = [
                 "                meta[g * group_bytes + overflow_byte] |= 0;")],
     ),
     dict(
+        name="flat: migration does not mark the groups it passes",
+        why="an entry moved past a full group of the new array is unreachable there",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("                    meta[g2 * group_bytes + overflow_byte] |= overflow_bit(h);",
+                "                    meta[g2 * group_bytes + overflow_byte] |= 0;")],
+    ),
+    dict(
+        name="flat: a new seed keeps the old seed's mix constants",
+        why="the map hashes with constants of a seed it no longer has: stored bytes are not the public hash's, and an emptied map is not re-keyed",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("        st.hk = u64_keys(st.hash0);", "        if (st.hk.a == 0) st.hk = u64_keys(st.hash0);")],
+    ),
+    dict(
+        name="flat: iterator slot pointer out of step at a group boundary",
+        why="moving to the next group advances the slot pointer one short: iteration reads the wrong slots",
+        file=FLAT, tests=FLAT_TESTS,
+        edits=[("                    p.e += group_slots - s;", "                    p.e += group_slots - s - 1;")],
+    ),
+    dict(
         name="flat: lookup ignores the overflow byte",
         why="a probe stops at the home group even when an insert went on past it",
         file=FLAT, tests=FLAT_TESTS,
-        edits=[("            if (GOMAP_LIKELY(!(w[overflow_byte] & of))) return {0, group_slots};",
-                "            if (GOMAP_LIKELY(true || !(w[overflow_byte] & of))) return {0, group_slots};")],
+        edits=[("            if (GOMAP_LIKELY(!group_overflowed(w, h))) return {nullptr, nullptr};",
+                "            if (GOMAP_LIKELY(true || !group_overflowed(w, h))) return {nullptr, nullptr};")],
     ),
     dict(
         name="flat: SSE2 match includes the overflow byte",
@@ -212,7 +231,7 @@ MUTANTS = [
         name="flat: no anti-drift",
         why="erasing from overflowed groups never lowers the max load: probes lengthen under churn, no rebuild",
         file=FLAT, tests=FLAT_TESTS,
-        edits=[("            if ((w[overflow_byte] & overflow_bit(w[p.s])) && st_.ml > 0) --st_.ml;", "")],
+        edits=[("            if (group_overflowed(w, *p.m) && st_.ml > 0) --st_.ml;", "")],
     ),
     dict(
         name="flat: new array used before its metadata is zeroed",
@@ -231,7 +250,7 @@ MUTANTS = [
         name="flat: erase(iterator) skips the next entry",
         why="erase(it) returns the entry after the next one: the erase-all loop leaves every other entry",
         file=FLAT, tests=FLAT_TESTS,
-        edits=[("        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        ++p.s;\n        settle(p);",
-                "        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        settle(p);\n        if (live_at(p)) ++p.s, settle(p);")],
+        edits=[("        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        ++p.m;\n        ++p.e;\n        settle(p);",
+                "        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        settle(p);\n        if (live_at(p)) ++p.m, ++p.e, settle(p);")],
     ),
 ]

@@ -124,16 +124,19 @@ public:
         unsigned char* end() const noexcept { return meta + groups() * group_bytes; }
     };
 
-    // An iterator position: array, group, slot. a == nullptr: end.
+    // An iterator position: the array, the slot's metadata byte and the slot
+    // (a == nullptr: end). Metadata words are 16-byte aligned, so the byte's
+    // address gives its group's word and the slot index (slot_index); the
+    // slot pointer makes dereferencing free.
     struct pos {
         array* a = nullptr;
-        size_type g = 0;
-        unsigned s = 0;
+        std::uint8_t* m = nullptr;
+        value_type* e = nullptr;
     };
-    static value_type* entry_at(const pos& p) noexcept { return p.a->slot(p.g, p.s); }
-    static bool live_at(const pos& p) noexcept { return p.a->word(p.g)[p.s] != 0; }
+    static value_type* entry_at(const pos& p) noexcept { return p.e; }
+    static bool live_at(const pos& p) noexcept { return *p.m != 0; }
     static bool is_end(const pos& p) noexcept { return p.a == nullptr; }
-    static bool same(const pos& x, const pos& y) noexcept { return x.a == y.a && x.g == y.g && x.s == y.s; }
+    static bool same(const pos& x, const pos& y) noexcept { return x.m == y.m; }
 
     static constexpr float max_load_factor() noexcept { return 0.875f; }
     // std's rehash(n) asks for n buckets; ours are slots.
@@ -182,6 +185,7 @@ private:
         bool shrink_due = false;     // erase(iterator) made one due: the next insert starts it
         size_type floor_groups = 0;  // reserve / size hint: shrinks stop there
         std::uint64_t hash0 = 0;
+        u64_keys_t hk{};  // u64_keys(hash0): the integer mix's constants for this seed
         size_type bytes = 0;
         size_type resizes = 0, shrinks = 0;
         resize_direction direction = resize_direction::none;
@@ -193,7 +197,7 @@ public:
 
     flat_table(size_type hint, const Hash& h, const KeyEqual& eq, const Alloc& a)
         : hash_(h), eq_(eq), alloc_(a) {
-        st_.hash0 = fastrand64();
+        reseed(st_);
         if (hint > 0) reserve(hint);
     }
     ~flat_table() { destroy_all(); }
@@ -207,7 +211,7 @@ public:
         const bool as = o.st_.auto_shrink;
         o.st_ = state{};
         o.st_.auto_shrink = as;
-        o.st_.hash0 = fastrand64();
+        reseed(o.st_);
     }
     void swap_table(flat_table& o) noexcept {
         invalidate_iterators();
@@ -263,9 +267,18 @@ public:
 
     // ---- hashing ------------------------------------------------------------
 
+    // Integer keys under gomap::hash, and std-style hashers, use the mix's
+    // constants kept for the seed (the same value as seeded_hash, fewer steps).
     template <class Q>
     GOMAP_ALWAYS_INLINE std::uint64_t hash_of(const Q& key) const {
-        return seeded_hash(hash_, key, st_.hash0);
+        return hash_with(key, st_.hk, st_.hash0);
+    }
+    template <class Q>
+    GOMAP_ALWAYS_INLINE std::uint64_t hash_with(const Q& key, const u64_keys_t& hk, std::uint64_t seed) const {
+        if constexpr (keyed_hashable<Hash, Q>)
+            return hash_u64_keyed(keyed_word(hash_, key), hk);
+        else
+            return seeded_hash(hash_, key, seed);
     }
 
     // ---- lookup ---------------------------------------------------------------
@@ -274,8 +287,8 @@ public:
     GOMAP_ALWAYS_INLINE pos find_pos(const Q& key) const {
         check_not_writing("concurrent map read and map write");
         const std::uint64_t h = hash_of(key);
-        const hit x = probe(st_.meta, st_.slots, st_.mask, h >> st_.shift, h, key);
-        if (GOMAP_LIKELY(x.s != group_slots)) return {st_.cur, x.g, x.s};
+        const found x = probe(st_.meta, st_.slots, st_.mask, h >> st_.shift, h, key);
+        if (GOMAP_LIKELY(x.e != nullptr)) return {st_.cur, x.m, x.e};
         if (GOMAP_LIKELY(st_.olds == nullptr)) return {};
         return find_in_olds(h, key);
     }
@@ -286,69 +299,54 @@ public:
     // entry in place. Returns the entry's position and whether it was inserted.
     // on_found(value_type&) runs on a present entry (insert_or_assign).
     template <class Q, class Make, class OnFound>
-    std::pair<pos, bool> find_or_insert(const Q& key, Make&& make, OnFound&& on_found) {
+    GOMAP_ALWAYS_INLINE std::pair<pos, bool> find_or_insert(const Q& key, Make&& make, OnFound&& on_found) {
         check_not_writing("concurrent map writes");
         const std::uint64_t h = hash_of(key);
-        {
-            const hit x = probe(st_.meta, st_.slots, st_.mask, h >> st_.shift, h, key);
-            if (x.s != group_slots) {
+        const size_type home = h >> st_.shift;
+        const found x = probe(st_.meta, st_.slots, st_.mask, home, h, key);
+        if (x.e != nullptr) {
+            write_guard guard(*this);
+            on_found(*x.e);
+            return {pos{st_.cur, x.m, x.e}, false};
+        }
+        // The common case, inline: no resize or shrink under way, the array
+        // below its max load, a free slot in the home group.
+        if (GOMAP_LIKELY(quiet() && st_.n < st_.ml)) {
+            std::uint8_t* w = st_.cur->meta + home * group_bytes;
+            const unsigned free = group_match_empty(w);
+            if (GOMAP_LIKELY(free != 0)) {
                 write_guard guard(*this);
-                on_found(st_.slots[x.g * group_slots + x.s]);
-                return {pos{st_.cur, x.g, x.s}, false};
+                invalidate_iterators();
+                const unsigned s = lowest_bit(free);
+                value_type* e = st_.slots + home * group_slots + s;
+                {
+                    value_alloc va(alloc_);
+                    make(va, e);  // may throw: nothing is marked yet
+                }
+                w[s] = reduced_hash(h);
+                ++st_.n;
+                ++st_.size;
+                return {pos{st_.cur, w + s, e}, true};
             }
         }
-        if (GOMAP_UNLIKELY(st_.olds != nullptr)) {
-            pos p = find_in_olds(h, key);
-            if (p.a) {
-                write_guard guard(*this);
-                on_found(*entry_at(p));
-                return {p, false};
-            }
-        }
-        write_guard guard(*this);
-        invalidate_iterators();
-        if (GOMAP_UNLIKELY(st_.n >= st_.ml)) {
-            grow();
-        } else if (GOMAP_UNLIKELY(st_.shrink_due)) {
-            maybe_start_shrink();
-        }
-        size_type passed = 0;
-        hit f = free_slot(h >> st_.shift, h, passed);
-        if (GOMAP_UNLIKELY(f.s == group_slots)) {
-            make_room();
-            f = free_slot(h >> st_.shift, h, passed);
-        }
-        value_type* e = st_.slots + f.g * group_slots + f.s;
-        {
-            value_alloc va(alloc_);
-            make(va, e);  // may throw: nothing is marked yet
-        }
-        commit_slot(f, passed, h);
-        const pos p{st_.cur, f.g, f.s};
-        if (GOMAP_UNLIKELY(resizing() || st_.graves != nullptr)) step();
-        return {p, true};
+        return insert_slow(h, key, make, on_found);
     }
     template <class Q, class Make>
-    std::pair<pos, bool> find_or_insert(const Q& key, Make&& make) {
+    GOMAP_ALWAYS_INLINE std::pair<pos, bool> find_or_insert(const Q& key, Make&& make) {
         return find_or_insert(key, make, [](value_type&) {});
     }
 
     // ---- erase ----------------------------------------------------------------
 
     template <class Q>
-    size_type erase_key(const Q& key) {
+    GOMAP_ALWAYS_INLINE size_type erase_key(const Q& key) {
         check_not_writing("concurrent map writes");
         const pos p = find_pos(key);
         if (p.a == nullptr) return 0;
         write_guard guard(*this);
         invalidate_iterators();
         remove(p);
-        if (st_.size == 0) {
-            on_empty();
-            return 1;
-        }
-        if (resizing() || st_.graves != nullptr) step();
-        if (st_.size < st_.shrink_at) maybe_start_shrink();
+        if (GOMAP_UNLIKELY(st_.size < st_.shrink_at || st_.size == 0 || !quiet())) after_erase_key();
         return 1;
     }
 
@@ -362,7 +360,8 @@ public:
             return {};
         }
         if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it
-        ++p.s;
+        ++p.m;
+        ++p.e;
         settle(p);
         return p;
     }
@@ -402,7 +401,7 @@ public:
             st_.size = 0;
             for (array* a = st_.olds; a; a = a->next) a->n = 0;
         }
-        st_.hash0 = fastrand64();
+        reseed(st_);
         update_shrink_at();
     }
 
@@ -446,14 +445,16 @@ public:
     pos begin_pos() const {
         check_not_writing("concurrent map iteration and map write");
         if (st_.size == 0) return {};
-        pos p{first_array(), 0, 0};
-        if (p.a != st_.cur) p.g = p.a->cursor;
+        array* a = first_array();
+        const size_type g = a == st_.cur ? 0 : a->cursor;
+        pos p{a, a->word(g), a->slot(g, 0)};
         settle(p);
         return p;
     }
     void advance(pos& p) const {
         check_not_writing("concurrent map iteration and map write");
-        ++p.s;
+        ++p.m;
+        ++p.e;
         settle(p);
     }
 
@@ -560,7 +561,7 @@ public:
                     // other entry (here or in another array) has its key.
                     const pos p = find_pos(e.first);
                     if (p.a == nullptr) fail("entry unreachable (an overflow bit on its probe sequence is clear)");
-                    else if (p.a != a || p.g != g || p.s != s) fail("lookup of an entry finds another entry (duplicate key)");
+                    else if (p.m != w + s) fail("lookup of an entry finds another entry (duplicate key)");
                 }
             }
             const size_type n = is_cur ? st_.n : a->n;
@@ -594,8 +595,21 @@ public:
 private:
     struct hit {
         size_type g;
-        unsigned s;  // group_slots: not found / no room
+        unsigned s;  // group_slots: no room
     };
+    // A probe's result: the slot's metadata byte and the slot (e == nullptr: absent).
+    struct found {
+        std::uint8_t* m;
+        value_type* e;
+    };
+    // Nothing under way: no resize, no array being handed back, no shrink due.
+    bool quiet() const noexcept {
+        return (reinterpret_cast<std::uintptr_t>(st_.olds) | reinterpret_cast<std::uintptr_t>(st_.pending) |
+                reinterpret_cast<std::uintptr_t>(st_.graves) | static_cast<std::uintptr_t>(st_.shrink_due)) == 0;
+    }
+    static unsigned slot_index(const std::uint8_t* m) noexcept {
+        return static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(m) & (group_bytes - 1));
+    }
 
     void check_not_writing([[maybe_unused]] const char* msg) const noexcept {
 #if GOMAP_CHECKED
@@ -616,6 +630,11 @@ private:
     };
 
     bool paused() const noexcept { return range_depth_ != 0; }
+    // Go draws a new seed for each map, and again when it empties.
+    static void reseed(state& st) noexcept {
+        st.hash0 = fastrand64();
+        st.hk = u64_keys(st.hash0);
+    }
     bool has_arrays() const noexcept { return st_.cur || st_.olds || st_.pending || st_.graves; }
 
     static std::uint8_t log2_of(size_type x) noexcept {
@@ -639,27 +658,29 @@ private:
 
     // ---- probing ----------------------------------------------------------------
 
+    // Entries live only in allocated arrays (never in flat_empty_meta), so a
+    // found slot is writable: the const_casts below are on real arrays.
     template <class Q>
-    GOMAP_ALWAYS_INLINE hit probe(const std::uint8_t* meta, const value_type* slots, size_type mask, size_type g,
-                                  std::uint64_t h, const Q& key) const {
+    GOMAP_ALWAYS_INLINE found probe(const std::uint8_t* meta, const value_type* slots, size_type mask, size_type g,
+                                    std::uint64_t h, const Q& key) const {
         const std::uint8_t r = reduced_hash(h);
-        const std::uint8_t of = overflow_bit(h);
         for (size_type step = 0;;) {
             const std::uint8_t* w = meta + g * group_bytes;
             unsigned bits = group_match(w, r);
             if (bits) {
                 const value_type* base = slots + g * group_slots;
 #if defined(__GNUC__)
-                __builtin_prefetch(base + lowest_bit(bits));
+                __builtin_prefetch(base);  // overlaps the first line's fetch with the bit scan
 #endif
                 do {
                     const unsigned s = lowest_bit(bits);
-                    if (GOMAP_LIKELY(eq_(key, base[s].first))) return {g, s};
+                    if (GOMAP_LIKELY(eq_(key, base[s].first)))
+                        return {const_cast<std::uint8_t*>(w) + s, const_cast<value_type*>(base) + s};
                     bits &= bits - 1;
                 } while (bits);
             }
-            if (GOMAP_LIKELY(!(w[overflow_byte] & of))) return {0, group_slots};
-            if (GOMAP_UNLIKELY(++step > mask)) return {0, group_slots};
+            if (GOMAP_LIKELY(!group_overflowed(w, h))) return {nullptr, nullptr};
+            if (GOMAP_UNLIKELY(++step > mask)) return {nullptr, nullptr};
             g = (g + step) & mask;
         }
     }
@@ -667,8 +688,8 @@ private:
     template <class Q>
     GOMAP_NOINLINE pos find_in_olds(std::uint64_t h, const Q& key) const {
         for (array* a = st_.olds; a; a = a->next) {
-            const hit x = probe(a->meta, a->slots, a->mask, h >> a->shift, h, key);
-            if (x.s != group_slots) return {a, x.g, x.s};
+            const found x = probe(a->meta, a->slots, a->mask, h >> a->shift, h, key);
+            if (x.e != nullptr) return {a, x.m, x.e};
         }
         return {};
     }
@@ -702,28 +723,76 @@ private:
         ++st_.size;
     }
 
+    // find_or_insert's other cases, out of line: the key may sit in an old
+    // array, a grow or a shrink may be due, the home group may be full, and a
+    // step of resize work follows the insert.
+    template <class Q, class Make, class OnFound>
+    GOMAP_NOINLINE std::pair<pos, bool> insert_slow(std::uint64_t h, const Q& key, Make& make, OnFound& on_found) {
+        if (GOMAP_UNLIKELY(st_.olds != nullptr)) {
+            const pos p = find_in_olds(h, key);
+            if (p.a) {
+                write_guard guard(*this);
+                on_found(*p.e);
+                return {p, false};
+            }
+        }
+        write_guard guard(*this);
+        invalidate_iterators();
+        if (GOMAP_UNLIKELY(st_.n >= st_.ml)) {
+            grow();
+        } else if (GOMAP_UNLIKELY(st_.shrink_due)) {
+            maybe_start_shrink();
+        }
+        size_type passed = 0;
+        hit f = free_slot(h >> st_.shift, h, passed);
+        if (GOMAP_UNLIKELY(f.s == group_slots)) {
+            make_room();
+            f = free_slot(h >> st_.shift, h, passed);
+        }
+        value_type* e = st_.slots + f.g * group_slots + f.s;
+        {
+            value_alloc va(alloc_);
+            make(va, e);  // may throw: nothing is marked yet
+        }
+        commit_slot(f, passed, h);
+        const pos p{st_.cur, st_.cur->word(f.g) + f.s, e};
+        if (GOMAP_UNLIKELY(resizing() || st_.graves != nullptr)) step();
+        return {p, true};
+    }
+
     // ---- removal ----------------------------------------------------------------
 
     // Destroy the entry at p and empty its slot.
     void remove(const pos& p) noexcept {
-        std::uint8_t* w = p.a->word(p.g);
+        const std::uint8_t* w = p.m - slot_index(p.m);
         value_alloc va(alloc_);
-        value_alloc_traits::destroy(va, entry_at(p));
+        value_alloc_traits::destroy(va, p.e);
         if (p.a == st_.cur) {
             // Anti-drift: an entry of an overflowed group may be why later keys
             // probe on; count its slot as lost until the next rebuild.
-            if ((w[overflow_byte] & overflow_bit(w[p.s])) && st_.ml > 0) --st_.ml;
+            if (group_overflowed(w, *p.m) && st_.ml > 0) --st_.ml;
             --st_.n;
         } else {
             --p.a->n;
         }
-        w[p.s] = 0;
+        *p.m = 0;
         --st_.size;
+    }
+
+    // erase(key)'s tail, out of line: the map emptied, a resize step to run,
+    // or a shrink due.
+    GOMAP_NOINLINE void after_erase_key() {
+        if (st_.size == 0) {
+            on_empty();
+            return;
+        }
+        if (resizing() || st_.graves != nullptr) step();
+        if (st_.size < st_.shrink_at) maybe_start_shrink();
     }
 
     // The map became empty: Go re-draws the seed; gomap::map gives every array back.
     void on_empty() noexcept {
-        st_.hash0 = fastrand64();
+        reseed(st_);
         if (st_.auto_shrink && !paused()) {
             invalidate_iterators();
             release_to_fresh();
@@ -738,19 +807,32 @@ private:
         return a->next ? a->next : st_.cur;
     }
     // Move p to the first live entry at or after it; end when none.
+    // (p.m may be one past a group's last slot byte: the overflow byte.)
     void settle(pos& p) const noexcept {
         while (p.a) {
-            if (p.s < group_slots) {
-                const unsigned bits = group_match_occupied(p.a->word(p.g)) & (slot_mask_all << p.s);
+            const unsigned s = slot_index(p.m);
+            std::uint8_t* w = p.m - s;
+            if (w < p.a->end()) {
+                const unsigned bits = group_match_occupied(w) & (slot_mask_all << s);
                 if (bits) {
-                    p.s = lowest_bit(bits);
+                    const unsigned t = lowest_bit(bits);
+                    p.m = w + t;
+                    p.e += t - s;
                     return;
                 }
+                if (w + group_bytes < p.a->end()) {
+                    p.m = w + group_bytes;
+                    p.e += group_slots - s;
+                    continue;
+                }
             }
-            p.s = 0;
-            if (++p.g < p.a->groups()) continue;
-            p.a = next_array(p.a);
-            p.g = p.a && p.a != st_.cur ? p.a->cursor : 0;
+            array* a = next_array(p.a);
+            p.a = a;
+            if (a) {
+                const size_type g = a == st_.cur ? 0 : a->cursor;
+                p.m = a->word(g);
+                p.e = a->slot(g, 0);
+            }
         }
         p = pos{};
     }
@@ -939,26 +1021,58 @@ private:
         }
         if (a->n == 0 || a->cursor == a->groups()) retire_oldest();
     }
-    // Move every entry of old group g into the current array; true when it had any.
+    // Move every entry of old group g into the current array; true when it had
+    // any. The keys are known to be absent from the current array, so each
+    // takes the first free slot on its probe sequence, marking the full groups
+    // it passes as overflowed. (The current array's fields are kept in locals:
+    // the metadata and entry stores may alias the table's own fields.)
     bool move_group(array* a, size_type g) {
-        std::uint8_t* w = a->word(g);
+        std::uint8_t* const w = a->word(g);
         unsigned bits = group_match_occupied(w);
         if (!bits) return false;
         value_alloc va(alloc_);
+        value_type* const from_base = a->slot(g, 0);
+        std::uint8_t* const meta = st_.cur->meta;
+        value_type* const slots = st_.cur->slots;
+        const size_type mask = st_.cur->mask;
+        const unsigned shift = st_.cur->shift;
+        const u64_keys_t hk = st_.hk;
+        const std::uint64_t seed = st_.hash0;
+        // The free slots of the last group filled at each parity: an old
+        // group's entries go home to one group (shrink) or two neighbours
+        // (grow), and re-reading a word just written by a byte store stalls
+        // (the store cannot be forwarded to the wider load).
+        size_type seen_g[2] = {~size_type{0}, ~size_type{0}};
+        unsigned seen_free[2] = {0, 0};
         for (; bits; bits &= bits - 1) {
             const unsigned s = lowest_bit(bits);
-            value_type* from = a->slot(g, s);
-            const std::uint64_t h = hash_of(from->first);  // may throw: nothing moved yet
-            size_type passed;
-            const hit f = free_slot(h >> st_.shift, h, passed);
-            if (f.s == group_slots) throw std::length_error("gomap: current array full");  // see make_room
-            value_type* to = st_.slots + f.g * group_slots + f.s;
+            value_type* from = from_base + s;
+            const std::uint64_t h = hash_with(from->first, hk, seed);  // may throw: nothing moved yet
+            const size_type home = h >> shift;
+            size_type tg = home;
+            unsigned free = seen_g[tg & 1] == tg ? seen_free[tg & 1] : group_match_empty(meta + tg * group_bytes);
+            if (GOMAP_UNLIKELY(free == 0)) {
+                size_type passed = 0;
+                do {
+                    if (++passed > mask) throw std::length_error("gomap: current array full");  // see make_room
+                    tg = (tg + passed) & mask;
+                    free = group_match_empty(meta + tg * group_bytes);
+                } while (free == 0);
+                for (size_type g2 = home, step = 0; step < passed;) {
+                    meta[g2 * group_bytes + overflow_byte] |= overflow_bit(h);
+                    g2 = (g2 + ++step) & mask;
+                }
+            }
+            const unsigned t = lowest_bit(free);
+            seen_g[tg & 1] = tg;
+            seen_free[tg & 1] = free & (free - 1);
+            value_type* to = slots + tg * group_slots + t;
             value_alloc_traits::construct(va, to, std::move(const_cast<K&>(from->first)), std::move(from->second));
             value_alloc_traits::destroy(va, from);
             w[s] = 0;
+            meta[tg * group_bytes + t] = reduced_hash(h);
             --a->n;
-            --st_.size;  // commit_slot counts it again
-            commit_slot(f, passed, h);
+            ++st_.n;
         }
         return true;
     }
@@ -1038,6 +1152,7 @@ private:
         const state keep = st_;
         st_ = state{};
         st_.hash0 = keep.hash0;
+        st_.hk = keep.hk;
         st_.floor_groups = keep.floor_groups;
         st_.auto_shrink = keep.auto_shrink;
         st_.resizes = keep.resizes;

@@ -43,12 +43,22 @@ inline constexpr unsigned slot_mask_all = 0x7FFF;  // one bit per slot
 
 // The byte stored for an entry whose hash is h: its low byte, never 0. The
 // overflow bit depends only on h % 8, which the stored byte keeps (0 -> 8).
-inline constexpr std::uint8_t reduced_hash(std::uint64_t h) noexcept {
-    const auto r = static_cast<std::uint8_t>(h);
-    return r != 0 ? r : std::uint8_t{8};
-}
+// (A table: one load instead of a test and a conditional move on every probe.)
+struct reduced_hash_table {
+    std::uint8_t b[256];
+    constexpr reduced_hash_table() : b{} {
+        for (unsigned i = 0; i < 256; ++i) b[i] = static_cast<std::uint8_t>(i != 0 ? i : 8);
+    }
+};
+inline constexpr reduced_hash_table reduced_hashes{};
+inline constexpr std::uint8_t reduced_hash(std::uint64_t h) noexcept { return reduced_hashes.b[h & 0xFF]; }
 inline constexpr std::uint8_t overflow_bit(std::uint64_t h) noexcept {
     return static_cast<std::uint8_t>(1u << (h & 7));
+}
+// Whether the group's overflow bit for hash h is set: an insert of a key
+// with h's overflow bit passed this group full, so a lookup must go on.
+inline bool group_overflowed(const std::uint8_t* word, std::uint64_t h) noexcept {
+    return ((word[overflow_byte] >> (h & 7)) & 1) != 0;
 }
 
 // The portable form: exact per-byte equality on 64-bit words (no false
