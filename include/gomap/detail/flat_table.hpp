@@ -39,12 +39,13 @@
 //   previous at once. Migration takes the oldest.
 // * No operation touches the whole table:
 //     - "empty" is the all-zero word, and a new array's metadata is zeroed
-//       16 KiB per write before the array is used (arrays of at most 16 KiB
+//       4 KiB per write before the array is used (arrays of at most 16 KiB
 //       of metadata are zeroed at once); inserts go on filling the current
-//       array meanwhile (a few hundred past its max load at most);
+//       array meanwhile (past its max load by at most one entry per 256
+//       groups of the new array);
 //     - old slot pages behind the cursor are handed back to the OS as the
 //       migration passes them, and a finished array's pages are handed back
-//       64 KiB per write before it is freed ("graveyard"), as one free of a
+//       256 KiB per write before it is freed ("graveyard"), as one free of a
 //       big populated array costs milliseconds.
 // * An insertion constructs the new entry in its slot before any migration
 //   step moves another entry: an argument that refers into the map
@@ -160,8 +161,13 @@ private:
 
     static constexpr unsigned step_groups = 2;        // non-empty old groups migrated per write
     static constexpr size_type step_visit = 64;       // old groups visited per write at most
-    static constexpr size_type zero_chunk = 16384;    // metadata bytes zeroed per write
-    static constexpr size_type release_chunk = 65536;  // bytes handed back per write
+    // Sized by measurement on the project's 2-core VM (docs/design.md, "What
+    // one write costs"): a page fault costs ~1.5 us, so a write zeroes one
+    // page; madvise(MADV_DONTNEED) costs ~9 us for 16 pages and ~10 us for 64
+    // (the TLB flush dominates), so a write hands back 256 KiB at once.
+    static constexpr size_type zero_at_once = 16384;  // smaller metadata is zeroed by the write that allocates
+    static constexpr size_type zero_chunk = 4096;     // metadata bytes zeroed per write
+    static constexpr size_type release_chunk = size_type{256} << 10;  // bytes handed back per write
     static constexpr size_type graveyard_min = 1u << 20;  // smaller blocks are freed at once
     static constexpr size_type min_groups = 2;
 
@@ -909,7 +915,7 @@ private:
         st_.pending = a;
         st_.zeroed = 0;
         st_.shrink_at = 0;
-        if (groups * group_bytes <= zero_chunk) finish_zeroing();
+        if (groups * group_bytes <= zero_at_once) finish_zeroing();
     }
     void zero_some() noexcept {
         array* a = st_.pending;
