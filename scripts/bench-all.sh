@@ -4,7 +4,7 @@
 # and the real Go 1.19 map side by side R times, and writes the raw JSON, the
 # generated section of docs/benchmarks.md and the plots (docs/img/bench-*.svg).
 #
-#   scripts/bench-all.sh            full run: 1K..10M entries, R=3 (about 15-20 min on 2 cores)
+#   scripts/bench-all.sh            full run: 1K..10M entries, R=3 (about 10-15 min on 2 cores)
 #   scripts/bench-all.sh --quick    pipeline check: small sizes, R=1 (about a minute); writes
 #                                   under build/bench/quick/ only, never into docs/
 # Options:
