@@ -725,7 +725,7 @@ TEST(GoPort, BogusMapHint) {
     // above max_size() (a negative Go int is a huge size_t here).
     EXPECT_THROW({ M bogus(static_cast<std::size_t>(-1)); }, std::length_error);
     EXPECT_THROW({ M bogus(std::size_t{1} << 62); }, std::length_error);
-    EXPECT_THROW({ M bogus(M::max_size() + 1); }, std::length_error);
+    EXPECT_THROW({ M bogus(M().max_size() + 1); }, std::length_error);
 
     M m;
     for (int i = 0; i < 100; ++i) m[i] = i;

@@ -14,8 +14,25 @@
 //                        a stop-the-world rehash), memory given back as entries
 //                        go; an empty map holds what a new one holds.
 //
-// Both are basic_map<K, V, Hash, KeyEqual, Allocator, Policy>: go_policy picks
-// Go's engine, flat_policy (the default) the flat one.
+// Both derive from basic_map<K, V, Hash, KeyEqual, Allocator, Policy>, which
+// holds the whole interface: go_policy picks Go's engine, flat_policy (the
+// default) the flat one. The faces are classes, not aliases, so that they have
+// std::unordered_map's deduction guides (gomap::map m(v.begin(), v.end())).
+//
+// WHERE THEY DIFFER FROM std::unordered_map (both are flat tables, like Boost's
+// and Abseil's flat maps):
+//   * entries move (the invalidation rules below): std keeps references
+//     valid until their entry is erased;
+//   * erase(key) may reorder the entries it keeps (its resize step moves
+//     them); erase(iterator), erase(first, last) and extract keep their order,
+//     which is std's rule for every erase;
+//   * no bucket interface (bucket(k), bucket_size, local iterators): a key's
+//     group or bucket changes as the map resizes incrementally, and an entry
+//     may be in an old array; bucket_count() and load_factor() are provided;
+//   * max_load_factor(float) is accepted and ignored, as in Boost's flat maps;
+//   * keys and values must be nothrow move constructible (resizes move them).
+// Node handles hold the entry itself (a flat map has no nodes): extract()
+// moves it out of the table, insert(node_type&&) moves it back in.
 //
 // ITERATORS, REFERENCES AND WHAT INVALIDATES THEM
 // Entries live inside the table (go_map: buckets; gomap::map: groups) and move
@@ -85,6 +102,8 @@
 #include <initializer_list>
 #include <iterator>
 #include <memory>
+#include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -104,6 +123,12 @@ inline constexpr bool is_pair = false;
 template <class A, class B>
 inline constexpr bool is_pair<std::pair<A, B>> = true;
 
+// What std's "InputIt qualifies as an input iterator" asks, for overload
+// resolution: map(0, 0, alloc) must not pick the iterator-range constructor.
+template <class It>
+concept input_iterator_like =
+    !std::is_integral_v<It> && requires { typename std::iterator_traits<It>::iterator_category; };
+
 // The engine behind a policy: go_policy runs Go's hmap (detail/hmap.hpp),
 // flat_policy the flat engine (detail/flat_table.hpp).
 template <class Policy, class K, class V, class H, class E, class A>
@@ -118,11 +143,98 @@ struct engine_for<flat_policy, K, V, H, E, A> {
 };
 }  // namespace detail
 
+// A map's node_type (std::unordered_map's node handle): owns one entry taken
+// out of a map by extract(), or none. A flat map has no nodes to hand over,
+// so the handle holds the entry itself, moved out of the table, with a
+// mutable key (change it, then insert the node back). It keeps a copy of the
+// map's allocator, which builds and destroys the entry.
+template <class K, class V, class Allocator>
+class node_handle {
+    using entry = std::pair<K, V>;
+    using entry_alloc = typename std::allocator_traits<Allocator>::template rebind_alloc<entry>;
+    using entry_traits = std::allocator_traits<entry_alloc>;
+
+public:
+    using key_type = K;
+    using mapped_type = V;
+    using allocator_type = Allocator;
+
+    constexpr node_handle() noexcept {}
+    node_handle(node_handle&& o) noexcept {
+        if (o.alloc_) {
+            alloc_.emplace(std::move(*o.alloc_));
+            build(std::move(o.kv().first), std::move(o.kv().second));
+            o.reset();
+        }
+    }
+    // std's rule: the allocator is taken over when this handle is empty or
+    // the allocator propagates on move assignment.
+    node_handle& operator=(node_handle&& o) noexcept {
+        if (this == std::addressof(o)) return *this;
+        reset();
+        if (o.alloc_) {
+            alloc_.emplace(std::move(*o.alloc_));
+            build(std::move(o.kv().first), std::move(o.kv().second));
+            o.reset();
+        }
+        return *this;
+    }
+    ~node_handle() { reset(); }
+
+    [[nodiscard]] bool empty() const noexcept { return !alloc_; }
+    explicit operator bool() const noexcept { return bool(alloc_); }
+    allocator_type get_allocator() const { return *alloc_; }
+    key_type& key() const noexcept { return kv().first; }
+    mapped_type& mapped() const noexcept { return kv().second; }
+
+    void swap(node_handle& o) noexcept {
+        node_handle tmp(std::move(o));
+        o = std::move(*this);
+        *this = std::move(tmp);
+    }
+    friend void swap(node_handle& a, node_handle& b) noexcept { a.swap(b); }
+
+private:
+    template <class, class, class, class, class, class>
+    friend class basic_map;
+
+    template <class KK, class VV>
+    node_handle(const Allocator& a, KK&& k, VV&& v) {
+        alloc_.emplace(a);
+        build(std::forward<KK>(k), std::forward<VV>(v));
+    }
+    template <class KK, class VV>
+    void build(KK&& k, VV&& v) noexcept {  // moves only: nothrow (the maps require it)
+        entry_alloc ea(*alloc_);
+        entry_traits::construct(ea, ptr(), std::forward<KK>(k), std::forward<VV>(v));
+    }
+    void reset() noexcept {
+        if (!alloc_) return;
+        entry_alloc ea(*alloc_);
+        entry_traits::destroy(ea, ptr());
+        alloc_.reset();
+    }
+    entry* ptr() const noexcept { return std::launder(reinterpret_cast<entry*>(buf_)); }
+    entry& kv() const noexcept { return *ptr(); }
+
+    std::optional<Allocator> alloc_;  // engaged iff the handle holds an entry
+    alignas(entry) mutable unsigned char buf_[sizeof(entry)];
+};
+
+// What insert(node_type&&) returns (std's insert_return_type).
+template <class Iterator, class NodeType>
+struct node_insert_return {
+    Iterator position;
+    bool inserted;
+    NodeType node;
+};
+
 template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
           class Allocator = std::allocator<std::pair<const K, V>>, class Policy = flat_policy>
 class basic_map {
     using table = typename detail::engine_for<Policy, K, V, Hash, KeyEqual, Allocator>::type;
     using pos = typename table::pos;
+    using alloc_traits = std::allocator_traits<Allocator>;
     static constexpr bool flat = std::is_same_v<Policy, flat_policy>;
 
     template <class Q>
@@ -144,6 +256,9 @@ public:
     using pointer = typename std::allocator_traits<Allocator>::pointer;
     using const_pointer = typename std::allocator_traits<Allocator>::const_pointer;
     using policy_type = Policy;
+
+    static_assert(std::is_same_v<typename std::allocator_traits<Allocator>::value_type, value_type>,
+                  "gomap: the allocator's value_type must be std::pair<const K, V> (the map's value_type)");
 
     template <bool Const>
     class basic_iterator {
@@ -218,6 +333,20 @@ public:
     };
     using iterator = basic_iterator<false>;
     using const_iterator = basic_iterator<true>;
+    using node_type = node_handle<K, V, Allocator>;
+    using insert_return_type = node_insert_return<iterator, node_type>;
+
+private:
+    // try_emplace, insert_or_assign, operator[] with a key of another type
+    // (C++26, P2363): transparent functors, a key_type constructible from it,
+    // and not an iterator (the hinted overloads take one first).
+    template <class Q>
+    static constexpr bool transparent_key =
+        transparent<std::remove_cvref_t<Q>> && std::is_constructible_v<K, Q&&> &&
+        !std::is_convertible_v<Q&&, const_iterator> && !std::is_convertible_v<Q&&, iterator> &&
+        !std::is_same_v<std::remove_cvref_t<Q>, K>;
+
+public:
 
     // ---- construction -------------------------------------------------------
 
@@ -228,17 +357,31 @@ public:
         : t_(n, h, eq, a) {}
     explicit basic_map(const Allocator& a) : t_(0, Hash(), KeyEqual(), a) {}
     basic_map(size_type n, const Allocator& a) : t_(n, Hash(), KeyEqual(), a) {}
+    basic_map(size_type n, const Hash& h, const Allocator& a) : t_(n, h, KeyEqual(), a) {}
     template <class InputIt>
+        requires detail::input_iterator_like<InputIt>
     basic_map(InputIt first, InputIt last, size_type n = 0, const Hash& h = Hash(),
               const KeyEqual& eq = KeyEqual(), const Allocator& a = Allocator())
         : t_(n, h, eq, a) {
         insert(first, last);
     }
+    template <class InputIt>
+        requires detail::input_iterator_like<InputIt>
+    basic_map(InputIt first, InputIt last, size_type n, const Allocator& a)
+        : basic_map(first, last, n, Hash(), KeyEqual(), a) {}
+    template <class InputIt>
+        requires detail::input_iterator_like<InputIt>
+    basic_map(InputIt first, InputIt last, size_type n, const Hash& h, const Allocator& a)
+        : basic_map(first, last, n, h, KeyEqual(), a) {}
     basic_map(std::initializer_list<value_type> il, size_type n = 0, const Hash& h = Hash(),
               const KeyEqual& eq = KeyEqual(), const Allocator& a = Allocator())
         : t_(n, h, eq, a) {
         insert(il);
     }
+    basic_map(std::initializer_list<value_type> il, size_type n, const Allocator& a)
+        : basic_map(il, n, Hash(), KeyEqual(), a) {}
+    basic_map(std::initializer_list<value_type> il, size_type n, const Hash& h, const Allocator& a)
+        : basic_map(il, n, h, KeyEqual(), a) {}
 
     basic_map(const basic_map& o)
         : basic_map(o, std::allocator_traits<Allocator>::select_on_container_copy_construction(
@@ -248,13 +391,15 @@ public:
         reserve_for_copy_of(o);
         o.t_.for_each_entry([&](value_type& e) { emplace_new(e.first, e.second); });
     }
+    // The moved-from map keeps copies of its hasher and key_equal, so it stays
+    // usable (empty).
     basic_map(basic_map&& o) noexcept(std::is_nothrow_copy_constructible_v<Hash> &&
                                       std::is_nothrow_copy_constructible_v<KeyEqual>)
         : t_(0, o.t_.hash_function(), o.t_.key_eq(), o.t_.allocator()) {
         t_.take(o.t_);
     }
     basic_map(basic_map&& o, const Allocator& a) : t_(0, o.t_.hash_function(), o.t_.key_eq(), a) {
-        if (a == o.t_.allocator()) {
+        if (alloc_traits::is_always_equal::value || a == o.t_.allocator()) {
             t_.take(o.t_);
         } else {
             reserve_for_copy_of(o);
@@ -266,27 +411,31 @@ public:
         }
     }
 
+    // Assignment builds the new contents aside (strong guarantee), then swaps
+    // them in. The allocator goes along only when the allocator says it
+    // propagates (propagate_on_container_copy/move_assignment); otherwise the
+    // new contents are built with this map's allocator, or with one equal to
+    // it, and this map keeps its own (which need not even be assignable).
     basic_map& operator=(const basic_map& o) {
-        if (this != &o) {
-            // Build the copy with the allocator this map will have, then take it
-            // over; tmp leaves with our old table and the allocator that made it.
-            using pocca = typename std::allocator_traits<Allocator>::propagate_on_container_copy_assignment;
-            basic_map tmp(o, pocca::value ? o.get_allocator() : get_allocator());
-            swap_contents(tmp);
+        if (this != std::addressof(o)) {
+            constexpr bool pocca = alloc_traits::propagate_on_container_copy_assignment::value;
+            basic_map tmp(o, pocca ? o.get_allocator() : get_allocator());
+            swap_contents<pocca>(tmp);
         }
         return *this;
     }
     basic_map& operator=(basic_map&& o) noexcept(
-        std::allocator_traits<Allocator>::propagate_on_container_move_assignment::value ||
-        std::allocator_traits<Allocator>::is_always_equal::value) {
-        if (this == &o) return *this;
-        using pocma = typename std::allocator_traits<Allocator>::propagate_on_container_move_assignment;
-        if (pocma::value || get_allocator() == o.get_allocator()) {
-            basic_map tmp(std::move(o));  // o is left empty
-            swap_contents(tmp);
+        (alloc_traits::propagate_on_container_move_assignment::value || alloc_traits::is_always_equal::value) &&
+        std::is_nothrow_copy_constructible_v<Hash> && std::is_nothrow_copy_constructible_v<KeyEqual> &&
+        std::is_nothrow_swappable_v<Hash> && std::is_nothrow_swappable_v<KeyEqual>) {
+        if (this == std::addressof(o)) return *this;
+        constexpr bool pocma = alloc_traits::propagate_on_container_move_assignment::value;
+        if (pocma || alloc_traits::is_always_equal::value || get_allocator() == o.get_allocator()) {
+            basic_map tmp(std::move(o));  // o is left empty; tmp's allocator equals ours unless pocma
+            swap_contents<pocma>(tmp);
         } else {
-            basic_map tmp(std::move(o), get_allocator());
-            swap_contents(tmp);
+            basic_map tmp(std::move(o), get_allocator());  // entry by entry, into our allocator's memory
+            swap_contents<false>(tmp);
         }
         return *this;
     }
@@ -315,7 +464,12 @@ public:
 
     [[nodiscard]] bool empty() const noexcept { return t_.size() == 0; }
     size_type size() const noexcept { return t_.size(); }
-    static constexpr size_type max_size() noexcept { return table::max_size(); }
+    // The engine's limit, or the allocator's if lower.
+    size_type max_size() const noexcept {
+        using value_alloc = typename alloc_traits::template rebind_alloc<value_type>;
+        const size_type a = std::allocator_traits<value_alloc>::max_size(value_alloc(t_.allocator()));
+        return a < table::max_size() ? a : table::max_size();
+    }
 
     // ---- lookup -------------------------------------------------------------
 
@@ -360,9 +514,24 @@ public:
         auto it = find(k);
         return {it, it == end() ? it : std::next(it)};
     }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    std::pair<iterator, iterator> equal_range(const Q& k) {
+        auto it = find(k);
+        return {it, it == end() ? it : std::next(it)};
+    }
+    template <class Q, class = std::enable_if_t<transparent<Q>>>
+    std::pair<const_iterator, const_iterator> equal_range(const Q& k) const {
+        auto it = find(k);
+        return {it, it == end() ? it : std::next(it)};
+    }
 
     GOMAP_ALWAYS_INLINE V& operator[](const K& k) { return try_emplace(k).first->second; }
     GOMAP_ALWAYS_INLINE V& operator[](K&& k) { return try_emplace(std::move(k)).first->second; }
+    template <class Q>
+        requires transparent_key<Q>
+    V& operator[](Q&& k) {
+        return try_emplace_impl(std::forward<Q>(k)).first->second;
+    }
 
     // ---- insertion ----------------------------------------------------------
 
@@ -377,6 +546,7 @@ public:
     iterator insert(const_iterator, const value_type& v) { return insert(v).first; }
     iterator insert(const_iterator, value_type&& v) { return insert(std::move(v)).first; }
     template <class InputIt>
+        requires detail::input_iterator_like<InputIt>
     void insert(InputIt first, InputIt last) {
         for (; first != last; ++first) emplace(*first);
     }
@@ -398,6 +568,16 @@ public:
     iterator insert_or_assign(const_iterator, K&& k, M&& obj) {
         return insert_or_assign(std::move(k), std::forward<M>(obj)).first;
     }
+    template <class Q, class M>
+        requires transparent_key<Q>
+    std::pair<iterator, bool> insert_or_assign(Q&& k, M&& obj) {
+        return assign_impl(std::forward<Q>(k), std::forward<M>(obj));
+    }
+    template <class Q, class M>
+        requires transparent_key<Q>
+    iterator insert_or_assign(const_iterator, Q&& k, M&& obj) {
+        return assign_impl(std::forward<Q>(k), std::forward<M>(obj)).first;
+    }
 
     template <class... Args>
     GOMAP_ALWAYS_INLINE std::pair<iterator, bool> try_emplace(const K& k, Args&&... args) {
@@ -414,6 +594,16 @@ public:
     template <class... Args>
     iterator try_emplace(const_iterator, K&& k, Args&&... args) {
         return try_emplace(std::move(k), std::forward<Args>(args)...).first;
+    }
+    template <class Q, class... Args>
+        requires transparent_key<Q>
+    std::pair<iterator, bool> try_emplace(Q&& k, Args&&... args) {
+        return try_emplace_impl(std::forward<Q>(k), std::forward<Args>(args)...);
+    }
+    template <class Q, class... Args>
+        requires transparent_key<Q>
+    iterator try_emplace(const_iterator, Q&& k, Args&&... args) {
+        return try_emplace_impl(std::forward<Q>(k), std::forward<Args>(args)...).first;
     }
 
     // emplace builds the key first when it can see it among the arguments (a
@@ -456,11 +646,84 @@ public:
         return it;
     }
 
-    void clear() { t_.clear(); }
+    void clear() noexcept { t_.clear(); }
 
+    // ---- node handles -------------------------------------------------------
+
+    // Takes the entry out of the map (as erase(iterator): no resize step, no
+    // other entry moves) into a node handle.
+    node_type extract(const_iterator it) {
+        it.check_live();
+        value_type& e = *table::entry_at(it.p_);
+        node_type nh(t_.allocator(), std::move(const_cast<K&>(e.first)), std::move(e.second));
+        t_.erase_at(it.p_);
+        return nh;
+    }
+    node_type extract(const K& k) {
+        auto it = find(k);
+        return it == end() ? node_type() : extract(const_iterator(it));
+    }
+    template <class Q>
+        requires(transparent<std::remove_cvref_t<Q>> && !std::is_convertible_v<Q &&, iterator> &&
+                 !std::is_convertible_v<Q &&, const_iterator>)
+    node_type extract(Q&& k) {
+        auto it = find(k);
+        return it == end() ? node_type() : extract(const_iterator(it));
+    }
+    // Inserts the node's entry unless its key is present; then the node comes
+    // back in the result, untouched (std's rule). The node's allocator must
+    // equal this map's.
+    insert_return_type insert(node_type&& nh) {
+        if (nh.empty()) return {end(), false, node_type()};
+        check_node_allocator(nh);
+        auto r = try_emplace_impl(std::move(nh.key()), std::move(nh.mapped()));
+        if (!r.second) return {r.first, false, std::move(nh)};
+        nh.reset();
+        return {r.first, true, node_type()};
+    }
+    iterator insert(const_iterator, node_type&& nh) {
+        if (nh.empty()) return end();
+        check_node_allocator(nh);
+        auto r = try_emplace_impl(std::move(nh.key()), std::move(nh.mapped()));
+        if (r.second) nh.reset();
+        return r.first;
+    }
+
+    // Moves every entry of source whose key is absent here into this map;
+    // the others stay in source. source may have another hasher, key_equal
+    // or engine; its allocator must equal this map's. An exception (from a
+    // Hash, KeyEqual or an allocation) leaves each entry in exactly one map.
+    template <class H2, class E2, class P2>
+    void merge(basic_map<K, V, H2, E2, Allocator, P2>& source) {
+        if constexpr (std::is_same_v<basic_map<K, V, H2, E2, Allocator, P2>, basic_map>)
+            if (std::addressof(source) == this) return;
+        for (auto it = source.begin(); it != source.end();) {
+            auto next = std::next(it);  // go_map may hash to find it: before anything moves
+            value_type& e = *it;
+            auto r = t_.find_or_insert(e.first, [&](auto& alloc, value_type* where) {
+                std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
+                    alloc, where, std::piecewise_construct, std::forward_as_tuple(std::move(const_cast<K&>(e.first))),
+                    std::forward_as_tuple(std::move(e.second)));
+            });
+            if (r.second)
+                it = source.erase(it);
+            else
+                it = next;
+        }
+    }
+    template <class H2, class E2, class P2>
+    void merge(basic_map<K, V, H2, E2, Allocator, P2>&& source) {
+        merge(source);
+    }
+
+    // Allocators are swapped only when propagate_on_container_swap says so;
+    // otherwise they must compare equal (as in std), which checked builds check.
     void swap(basic_map& o) noexcept(std::is_nothrow_swappable_v<Hash> && std::is_nothrow_swappable_v<KeyEqual>) {
-        t_.swap_functors(o.t_, std::allocator_traits<Allocator>::propagate_on_container_swap::value);
-        t_.swap_table(o.t_);
+#if GOMAP_CHECKED
+        if (!alloc_traits::propagate_on_container_swap::value && !(get_allocator() == o.get_allocator()))
+            detail::fatal("gomap: swap of maps with unequal allocators that do not propagate");
+#endif
+        swap_contents<alloc_traits::propagate_on_container_swap::value>(o);
     }
     friend void swap(basic_map& a, basic_map& b) noexcept(noexcept(a.swap(b))) { a.swap(b); }
 
@@ -478,6 +741,10 @@ public:
     // Entries per bucket at which the map grows (Go's loadFactorNum/Den: 6.5;
     // the flat engine's buckets are slots: 0.875).
     static constexpr float max_load_factor() noexcept { return table::max_load_factor(); }
+    // Accepted for std::unordered_map compatibility and ignored, as Boost's
+    // flat maps do: the load factor is part of each engine's design (Go's
+    // growth and delete rules; the flat engine's group probing).
+    void max_load_factor(float) noexcept {}
 
     // ---- giving memory back ---------------------------------------------------
 
@@ -654,12 +921,23 @@ private:
         }
     }
 
-    // Swap everything, allocators included: each table stays with the
-    // allocator that allocated it.
-    void swap_contents(basic_map& o) {
-        t_.swap_functors(o.t_, true);
+    // Swap contents and functors; the allocators too when WithAllocator
+    // (otherwise they are equal, and either may free the other's arrays).
+    template <bool WithAllocator>
+    void swap_contents(basic_map& o) noexcept(std::is_nothrow_swappable_v<Hash> && std::is_nothrow_swappable_v<KeyEqual>) {
+        t_.template swap_functors<WithAllocator>(o.t_);
         t_.swap_table(o.t_);
     }
+
+    void check_node_allocator([[maybe_unused]] const node_type& nh) const noexcept {
+#if GOMAP_CHECKED
+        if (!alloc_traits::is_always_equal::value && !(nh.get_allocator() == get_allocator()))
+            detail::fatal("gomap: inserting a node whose allocator is not equal to the map's");
+#endif
+    }
+
+    template <class, class, class, class, class, class>
+    friend class basic_map;
 
     template <class K2, class V2, class H2, class E2, class A2, class P2, class Pred>
     friend typename basic_map<K2, V2, H2, E2, A2, P2>::size_type erase_if(basic_map<K2, V2, H2, E2, A2, P2>&, Pred);
@@ -670,13 +948,88 @@ private:
 // Go's map, exactly: never gives bucket memory back while it lives.
 template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
           class Allocator = std::allocator<std::pair<const K, V>>>
-using go_map = basic_map<K, V, Hash, KeyEqual, Allocator, go_policy>;
+class go_map : public basic_map<K, V, Hash, KeyEqual, Allocator, go_policy> {
+    using base = basic_map<K, V, Hash, KeyEqual, Allocator, go_policy>;
+
+public:
+    using base::base;
+    using base::operator=;
+    go_map() = default;
+    go_map(std::initializer_list<typename base::value_type> il) : base(il) {}
+    friend void swap(go_map& a, go_map& b) noexcept(noexcept(a.swap(b))) { a.swap(b); }
+};
 
 // Go's map semantics on the flat engine (detail/flat_table.hpp): SIMD-matched
 // groups, bounded resize work in both directions, memory given back.
 template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
           class Allocator = std::allocator<std::pair<const K, V>>>
-using map = basic_map<K, V, Hash, KeyEqual, Allocator, flat_policy>;
+class map : public basic_map<K, V, Hash, KeyEqual, Allocator, flat_policy> {
+    using base = basic_map<K, V, Hash, KeyEqual, Allocator, flat_policy>;
+
+public:
+    using base::base;
+    using base::operator=;
+    map() = default;
+    map(std::initializer_list<typename base::value_type> il) : base(il) {}
+    friend void swap(map& a, map& b) noexcept(noexcept(a.swap(b))) { a.swap(b); }
+};
+
+// ---- class template argument deduction ------------------------------------
+// std::unordered_map's guides, for each face: gomap::map m(v.begin(), v.end())
+// and gomap::map m{std::pair{1, 2}} deduce the key and value types.
+namespace detail {
+template <class It>
+using iter_key_t = std::remove_const_t<typename std::iterator_traits<It>::value_type::first_type>;
+template <class It>
+using iter_val_t = typename std::iterator_traits<It>::value_type::second_type;
+template <class It>
+using iter_entry_t = std::pair<const iter_key_t<It>, iter_val_t<It>>;
+template <class A>
+concept allocator_like = requires(A& a) {
+    typename A::value_type;
+    a.allocate(std::size_t{});
+};
+template <class H>
+concept hasher_like = !std::is_integral_v<H> && !allocator_like<H>;
+}  // namespace detail
+
+#define GOMAP_DEDUCTION_GUIDES(Map)                                                                             \
+    template <class It, class Hash = gomap::hash<detail::iter_key_t<It>>,                                       \
+              class KeyEqual = std::equal_to<detail::iter_key_t<It>>,                                           \
+              class Allocator = std::allocator<detail::iter_entry_t<It>>>                                       \
+        requires(detail::input_iterator_like<It> && detail::hasher_like<Hash> &&                                \
+                 !detail::allocator_like<KeyEqual> && detail::allocator_like<Allocator>)                        \
+    Map(It, It, std::size_t = 0, Hash = Hash(), KeyEqual = KeyEqual(), Allocator = Allocator())                  \
+        -> Map<detail::iter_key_t<It>, detail::iter_val_t<It>, Hash, KeyEqual, Allocator>;                      \
+    template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,                 \
+              class Allocator = std::allocator<std::pair<const K, V>>>                                          \
+        requires(detail::hasher_like<Hash> && !detail::allocator_like<KeyEqual> &&                              \
+                 detail::allocator_like<Allocator>)                                                             \
+    Map(std::initializer_list<std::pair<K, V>>, std::size_t = 0, Hash = Hash(), KeyEqual = KeyEqual(),           \
+        Allocator = Allocator()) -> Map<K, V, Hash, KeyEqual, Allocator>;                                       \
+    template <class It, class Allocator>                                                                        \
+        requires(detail::input_iterator_like<It> && detail::allocator_like<Allocator>)                          \
+    Map(It, It, std::size_t, Allocator)                                                                         \
+        -> Map<detail::iter_key_t<It>, detail::iter_val_t<It>, gomap::hash<detail::iter_key_t<It>>,             \
+               std::equal_to<detail::iter_key_t<It>>, Allocator>;                                               \
+    template <class It, class Hash, class Allocator>                                                            \
+        requires(detail::input_iterator_like<It> && detail::hasher_like<Hash> &&                                \
+                 detail::allocator_like<Allocator>)                                                             \
+    Map(It, It, std::size_t, Hash, Allocator)                                                                   \
+        -> Map<detail::iter_key_t<It>, detail::iter_val_t<It>, Hash, std::equal_to<detail::iter_key_t<It>>,     \
+               Allocator>;                                                                                      \
+    template <class K, class V, class Allocator>                                                                \
+        requires detail::allocator_like<Allocator>                                                              \
+    Map(std::initializer_list<std::pair<K, V>>, std::size_t, Allocator)                                         \
+        -> Map<K, V, gomap::hash<K>, std::equal_to<K>, Allocator>;                                              \
+    template <class K, class V, class Hash, class Allocator>                                                    \
+        requires(detail::hasher_like<Hash> && detail::allocator_like<Allocator>)                                \
+    Map(std::initializer_list<std::pair<K, V>>, std::size_t, Hash, Allocator)                                   \
+        -> Map<K, V, Hash, std::equal_to<K>, Allocator>;
+
+GOMAP_DEDUCTION_GUIDES(go_map)
+GOMAP_DEDUCTION_GUIDES(map)
+#undef GOMAP_DEDUCTION_GUIDES
 
 // std::erase_if for gomap maps: erases every entry for which pred(entry) is true.
 // gomap::map: like erase(key), it may start a shrink once the loop is done:

@@ -79,6 +79,7 @@
 
 #include "../hash.hpp"
 #include "../stats.hpp"
+#include "alloc.hpp"
 #include "config.hpp"
 #include "group.hpp"
 #include "pages.hpp"
@@ -224,11 +225,14 @@ public:
         o.invalidate_iterators();
         std::swap(st_, o.st_);
     }
-    void swap_functors(flat_table& o, bool with_allocator) {
+    // Allocators are swapped only when asked at compile time: an allocator
+    // that does not propagate need not be swappable.
+    template <bool WithAllocator>
+    void swap_functors(flat_table& o) {
         using std::swap;
         swap(hash_, o.hash_);
         swap(eq_, o.eq_);
-        if (with_allocator) swap(alloc_, o.alloc_);
+        if constexpr (WithAllocator) swap(alloc_, o.alloc_);
     }
 
     // ---- accessors ----------------------------------------------------------
@@ -853,8 +857,7 @@ private:
         const size_type meta_off = (slots_offset() + slot_bytes + group_bytes - 1) / group_bytes * group_bytes;
         const size_type units = (meta_off + groups * group_bytes + unit_align - 1) / unit_align;
         unit_alloc ua(alloc_);
-        auto ptr = unit_alloc_traits::allocate(ua, units);
-        unsigned char* raw = reinterpret_cast<unsigned char*>(std::to_address(ptr));
+        unsigned char* raw = reinterpret_cast<unsigned char*>(allocate_raw(ua, units));
         // Opt-in (GOMAP_HUGE_PAGES=1, config.hpp): blocks of 4 MiB and more
         // from the standard allocator ask for transparent huge pages.
         if constexpr (GOMAP_HUGE_PAGES && std_allocated)
@@ -874,8 +877,7 @@ private:
         st_.bytes -= units * unit_align;
         a->~array();
         unit* u = reinterpret_cast<unit*>(a);
-        unit_alloc_traits::deallocate(ua, std::pointer_traits<typename unit_alloc_traits::pointer>::pointer_to(*u),
-                                      units);
+        deallocate_raw(ua, u, units);
     }
 
     // Make `a` the current array (its metadata zeroed); the previous one
@@ -1136,7 +1138,7 @@ private:
 
     void destroy_entries() noexcept {
         value_alloc va(alloc_);
-        for_each_entry([&](value_type& e) { value_alloc_traits::destroy(va, &e); });
+        for_each_entry([&](value_type& e) { value_alloc_traits::destroy(va, std::addressof(e)); });
         for (array* a = first_array(); a; a = next_array(a))
             for (size_type g = 0; g < a->groups(); ++g) group_clear_slots(a->word(g));
     }

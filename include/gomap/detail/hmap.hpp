@@ -69,6 +69,7 @@
 
 #include "../hash.hpp"
 #include "../stats.hpp"
+#include "alloc.hpp"
 #include "bmap.hpp"
 #include "config.hpp"
 #include "pages.hpp"
@@ -188,11 +189,14 @@ public:
         swap(pending_n_, o.pending_n_);
         swap(pending_done_, o.pending_done_);
     }
-    void swap_functors(hmap& o, bool with_allocator) {
+    // Allocators are swapped only when asked at compile time: an allocator
+    // that does not propagate need not be swappable.
+    template <bool WithAllocator>
+    void swap_functors(hmap& o) {
         using std::swap;
         swap(hash_, o.hash_);
         swap(eq_, o.eq_);
-        if (with_allocator) swap(alloc_, o.alloc_);
+        if constexpr (WithAllocator) swap(alloc_, o.alloc_);
     }
 
     // ---- accessors ----------------------------------------------------------
@@ -262,11 +266,11 @@ private:
     void construct_entry(bucket* b, std::uint8_t i, Make&& make) {
         value_alloc va(alloc_);
         if constexpr (indirect) {
-            value_type* node = value_alloc_traits::allocate(va, 1);
+            value_type* node = allocate_raw(va, 1);
             try {
                 make(va, node);
             } catch (...) {
-                value_alloc_traits::deallocate(va, node, 1);
+                deallocate_raw(va, node, 1);
                 throw;
             }
             b->slot_filled(i);
@@ -288,7 +292,7 @@ private:
         value_type* e = b->entry(i);
         value_alloc_traits::destroy(va, e);
         if constexpr (indirect) {
-            value_alloc_traits::deallocate(va, e, 1);
+            deallocate_raw(va, e, 1);
             bytes_ -= sizeof(value_type);
         }
         b->slot_emptied(i);
@@ -378,7 +382,7 @@ private:
     // Go's newarray: buckets from the allocator, not initialised (see DESIGN).
     bucket* allocate_buckets(size_type n) {
         bucket_alloc a(alloc_);
-        bucket* p = bucket_alloc_traits::allocate(a, n);
+        bucket* p = allocate_raw(a, n);
         // Opt-in (GOMAP_HUGE_PAGES=1): arrays of 4 MiB and more, from the
         // standard allocator (ordinary anonymous pages), ask for huge pages
         // (pages.hpp). Faster lookups, but a worse worst case: see config.hpp.
@@ -391,7 +395,7 @@ private:
     void deallocate_buckets(bucket* p, size_type n) noexcept {
         unpoison(p, n * sizeof(bucket));  // the allocator may reuse it as it likes
         bucket_alloc a(alloc_);
-        bucket_alloc_traits::deallocate(a, p, n);
+        deallocate_raw(a, p, n);
         bytes_ -= n * sizeof(bucket);
     }
     static void init_buckets(bucket* p, size_type n) noexcept {
@@ -612,11 +616,11 @@ private:
         staged_entry(hmap& m, Make& make) : h(m) {
             value_alloc va(h.alloc_);
             if constexpr (indirect) {
-                e = value_alloc_traits::allocate(va, 1);
+                e = allocate_raw(va, 1);
                 try {
                     make(va, e);
                 } catch (...) {
-                    value_alloc_traits::deallocate(va, e, 1);
+                    deallocate_raw(va, e, 1);
                     throw;
                 }
             } else {
@@ -630,7 +634,7 @@ private:
             if (e == nullptr) return;
             value_alloc va(h.alloc_);
             value_alloc_traits::destroy(va, e);
-            if constexpr (indirect) value_alloc_traits::deallocate(va, e, 1);
+            if constexpr (indirect) deallocate_raw(va, e, 1);
         }
         void install(bucket* b, std::uint8_t i) noexcept {
             b->slot_filled(i);

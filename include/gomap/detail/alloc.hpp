@@ -1,0 +1,26 @@
+// gomap/detail/alloc.hpp — memory from a user's allocator, as raw pointers.
+//
+// An allocator's `pointer` may be a class (a "fancy pointer": offset pointers
+// for shared memory, test allocators that check every use). The engines keep
+// raw pointers inside their arrays, so every allocation goes through these
+// two functions: std::to_address on the way in, pointer_traits::pointer_to
+// on the way back.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+namespace gomap::detail {
+
+template <class A>
+typename std::allocator_traits<A>::value_type* allocate_raw(A& a, std::size_t n) {
+    return std::to_address(std::allocator_traits<A>::allocate(a, n));
+}
+
+template <class A>
+void deallocate_raw(A& a, typename std::allocator_traits<A>::value_type* p, std::size_t n) noexcept {
+    using pointer = typename std::allocator_traits<A>::pointer;
+    std::allocator_traits<A>::deallocate(a, std::pointer_traits<pointer>::pointer_to(*p), n);
+}
+
+}  // namespace gomap::detail
