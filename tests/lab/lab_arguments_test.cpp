@@ -1,5 +1,6 @@
 // gomap-lab's command lines: every bad argument exits 2 with a message and
-// does nothing; --help works for every command; a missing tool exits 1.
+// does nothing; every flag takes `--flag value` and `--flag=value`; --help
+// works for every command; a missing tool exits 1.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -7,10 +8,21 @@
 
 #include "lab_run.hpp"
 
+using labtest::read_file;
 using labtest::run_lab;
 using labtest::scratch;
 
 namespace {
+
+// Every 0x followed by 16 hex digits (hash0, wherever it is printed) masked.
+std::string mask_hex64(std::string text) {
+    for (std::size_t at = text.find("0x"); at != std::string::npos; at = text.find("0x", at + 2)) {
+        std::size_t n = 0;
+        while (n < 16 && at + 2 + n < text.size() && labtest::is_hex(text[at + 2 + n])) ++n;
+        if (n == 16) text.replace(at + 2, 16, "<hash0>");
+    }
+    return text;
+}
 
 struct bad_case {
     std::vector<std::string> args;
@@ -72,9 +84,16 @@ TEST(LabArguments, EveryBadArgumentExitsTwoWithAMessage) {
         {{"trace-delete", "--x", "1"}, "unknown option '--x' (try: gomap-lab trace-delete --help)"},
         {{"trace-delete", "--map", "map", "1"}, "--map map: trace-delete follows Go's mapdelete"},
         {{"trace-delete", "--map", "std", "1"}, "--map: unknown value 'std' (one of: go_map, map)"},
-        // seed (its own parser, same conventions)
+        // seed
         {{"seed", "--n", "-1"}, "--n: expected a non-negative integer"},
+        {{"seed", "--n=-1"}, "--n: expected a non-negative integer, got '-1'"},
         {{"seed", "--frobnicate"}, "unknown option '--frobnicate'"},
+        // a flag that takes no value, given one
+        {{"seed", "--json=1"}, "--json takes no value (got '--json=1')"},
+        {{"seed", "--no-go=yes"}, "--no-go takes no value"},
+        {{"inspect", "--real-hash=yes"}, "--real-hash takes no value"},
+        {{"inspect", "--stop-mid-resize="}, "--stop-mid-resize takes no value"},
+        {{"trace-delete", "--real-hash=1", "3"}, "--real-hash takes no value"},
     };
     for (const auto& c : cases) {
         std::string line;
@@ -93,6 +112,67 @@ TEST(LabArguments, NothingIsWrittenOnABadCommandLine) {
     EXPECT_EQ(r.status, 2);
     EXPECT_FALSE(labtest::file_exists(csv));
     EXPECT_FALSE(labtest::file_exists(plot));
+}
+
+// Issue #14, 1: docs/lab.md promises `--flag=value` as well as `--flag value`
+// for every flag of every command; both spellings give the same run.
+TEST(LabArguments, EveryFlagTakesItsValueAfterAnEqualsSign) {
+    struct pair {
+        std::vector<std::string> spaced, joined;
+        std::string file;  // an output both write ("" if none); compared too
+    };
+    const std::string a = scratch("eq-a"), b = scratch("eq-b");
+    const std::vector<pair> pairs = {
+        {{"seed", "--no-go", "--n", "100", "--hint", "50", "--json"},
+         {"seed", "--no-go", "--n=100", "--hint=50", "--json"},
+         ""},
+        {{"churn", "--peak", "300", "--steady", "10", "--ops", "50", "--seed", "4", "--samples", "7",
+          "--maps", "std", "--csv", a + ".csv"},
+         {"churn", "--peak=300", "--steady=10", "--ops=50", "--seed=4", "--samples=7", "--maps=std",
+          "--csv=" + b + ".csv"},
+         ".csv"},
+        {{"inspect", "--n", "9", "--delete", "2", "--seed", "3", "--map", "map", "--hint", "4", "--color",
+          "never", "--format", "svg", "--out", a + ".svg"},
+         {"inspect", "--n=9", "--delete=2", "--seed=3", "--map=map", "--hint=4", "--color=never",
+          "--format=svg", "--out=" + b + ".svg"},
+         ".svg"},
+        {{"inspect", "--n", "9", "--ops", "4", "--colour", "never"},
+         {"inspect", "--n=9", "--ops=4", "--colour=never"},
+         ""},
+        {{"trace-delete", "--n", "7", "--seed", "2", "--map", "go_map", "--color", "never", "3"},
+         {"trace-delete", "--n=7", "--seed=2", "--map=go_map", "--color=never", "3"},
+         ""},
+    };
+    for (const auto& p : pairs) {
+        SCOPED_TRACE(p.joined[0] + " " + p.joined[1]);
+        const auto spaced = run_lab(p.spaced), joined = run_lab(p.joined);
+        ASSERT_EQ(spaced.status, 0) << spaced.err;
+        ASSERT_EQ(joined.status, 0) << joined.err;
+        EXPECT_EQ(joined.err, "");
+        // Output paths differ between the two runs; hash0 is random, and so
+        // are the bytes that depend on it (seed: keep gomap::map's, which do not).
+        auto same = [&](std::string text) {
+            for (std::size_t at; (at = text.find(b)) != std::string::npos;) text.replace(at, b.size(), a);
+            if (p.spaced[0] == "seed") {
+                const std::size_t from = text.find("{\"name\":\"gomap::map\"");
+                const std::size_t to = text.find("]}", from);
+                return text.substr(0, text.find("\"maps\"")) + text.substr(from, to - from);
+            }
+            return mask_hex64(text);
+        };
+        EXPECT_EQ(same(joined.out), same(spaced.out));
+        if (!p.file.empty()) {
+            EXPECT_EQ(same(read_file(b + p.file)), same(read_file(a + p.file)));
+        }
+    }
+    // The README's seed, with the value joined: go_map's row is there.
+    const auto r = run_lab({"seed", "--no-go", "--n=1000"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("make(map[int]Person, 1000); 1000 inserts"), std::string::npos) << r.out;
+    // After `--`, trace-delete takes everything as a KEY, even with '='.
+    const auto k = run_lab({"trace-delete", "--", "--n=3"});
+    EXPECT_EQ(k.status, 2);
+    EXPECT_NE(k.err.find("KEY: expected a non-negative integer, got '--n=3'"), std::string::npos) << k.err;
 }
 
 TEST(LabArguments, HelpForEveryCommand) {

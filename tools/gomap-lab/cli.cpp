@@ -51,10 +51,16 @@ std::string parse_choice(std::string_view flag, std::string_view text,
 arg_reader::arg_reader(const std::vector<std::string>& args, std::string command)
     : args_(args), command_(std::move(command)) {}
 
+bool arg_reader::more() {
+    if (has_inline_value_)
+        throw usage_error{flag_ + " takes no value (got '" + flag_ + "=" + inline_value_ + "')"};
+    return i_ < args_.size();
+}
+
 std::string arg_reader::next() {
     std::string a = args_[i_++];
     has_inline_value_ = false;
-    if (a.rfind("--", 0) == 0) {
+    if (!positional_ && a.rfind("--", 0) == 0) {
         if (auto eq = a.find('='); eq != std::string::npos) {
             inline_value_ = a.substr(eq + 1);
             has_inline_value_ = true;

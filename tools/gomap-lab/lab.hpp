@@ -31,17 +31,23 @@ std::uint64_t parse_count(std::string_view flag, std::string_view text, std::uin
 std::string parse_choice(std::string_view flag, std::string_view text,
                          const std::vector<std::string_view>& choices);
 
-// Walks a command's arguments: `--flag value` and `--flag=value` both work.
+// Walks a command's arguments: `--flag value` and `--flag=value` both work,
+// for every flag of every command. A flag that takes no value given one
+// (`--json=1`) is a usage error.
 class arg_reader {
 public:
     arg_reader(const std::vector<std::string>& args, std::string command);
-    bool more() const { return i_ < args_.size(); }
+    // Whether arguments are left; usage_error if the flag just read was given
+    // `=value` and did not take it.
+    bool more();
     // The next argument (a flag, or a positional one), consumed.
     std::string next();
     // The value of the flag just read, or usage_error.
     std::string value();
     // usage_error for the flag just read: "unknown option".
     [[noreturn]] void unknown() const;
+    // After `--`: every argument is positional, none is split at '='.
+    void only_positional() { positional_ = true; }
     const std::string& flag() const { return flag_; }
 
 private:
@@ -51,6 +57,7 @@ private:
     std::string flag_;
     std::string inline_value_;
     bool has_inline_value_ = false;
+    bool positional_ = false;
 };
 
 // An output file opened when the command line is read, so that an unwritable

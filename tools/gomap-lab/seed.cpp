@@ -261,12 +261,9 @@ int cmd_seed(const std::vector<std::string>& args) {
     std::uint64_t n = 10000, hint = 10000;
     bool json = false, go = true, hint_set = false;
     constexpr std::uint64_t kMax = 100'000'000;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        auto value = [&]() -> const std::string& {
-            if (i + 1 >= args.size()) throw usage_error{a + " needs a value"};
-            return args[++i];
-        };
+    arg_reader in(args, "seed");
+    while (in.more()) {
+        const std::string a = in.next();
         if (a == "--help" || a == "-h") {
             std::puts("usage: gomap-lab seed [--n N] [--hint H] [--json] [--no-go]\n"
                       "  --n N      entries to insert (default 10000, at most 100000000)\n"
@@ -275,17 +272,17 @@ int cmd_seed(const std::vector<std::string>& args) {
                       "  --no-go    do not run the real Go map even if `go` is installed");
             return 0;
         } else if (a == "--n") {
-            n = parse_count("--n", value(), kMax);
+            n = parse_count(a, in.value(), kMax);
             if (!hint_set) hint = n;
         } else if (a == "--hint") {
-            hint = parse_count("--hint", value(), kMax);
+            hint = parse_count(a, in.value(), kMax);
             hint_set = true;
         } else if (a == "--json") {
             json = true;
         } else if (a == "--no-go") {
             go = false;
         } else {
-            throw usage_error{"unknown option '" + a + "' (try: gomap-lab seed --help)"};
+            in.unknown();
         }
     }
     using K = std::int64_t;

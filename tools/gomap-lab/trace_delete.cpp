@@ -240,6 +240,7 @@ int cmd_trace_delete(const std::vector<std::string>& args) {
                 static_cast<std::int64_t>(parse_count("KEY", a, std::numeric_limits<std::int64_t>::max())));
         } else if (a == "--") {
             only_keys = true;
+            in.only_positional();
         } else if (a == "--help" || a == "-h") {
             usage();
             return 0;
