@@ -1,16 +1,24 @@
 // gomap-lab's command lines: every bad argument exits 2 with a message and
 // does nothing; every flag takes `--flag value` and `--flag=value`; --help
-// works for every command; a missing tool exits 1.
+// works for every command; a missing tool exits 1; an output file is replaced
+// whole when the command succeeds and left as it was otherwise.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
 
+#include <chrono>
+#include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "lab_run.hpp"
 
+using labtest::list_dir;
 using labtest::read_file;
 using labtest::run_lab;
 using labtest::scratch;
+using labtest::write_file;
 
 namespace {
 
@@ -22,6 +30,10 @@ std::string mask_hex64(std::string text) {
         if (n == 16) text.replace(at + 2, 16, "<hash0>");
     }
     return text;
+}
+
+const std::string& scratch_dir_for_test() {
+    return labtest::scratch_dir();
 }
 
 struct bad_case {
@@ -94,6 +106,10 @@ TEST(LabArguments, EveryBadArgumentExitsTwoWithAMessage) {
         {{"inspect", "--real-hash=yes"}, "--real-hash takes no value"},
         {{"inspect", "--stop-mid-resize="}, "--stop-mid-resize takes no value"},
         {{"trace-delete", "--real-hash=1", "3"}, "--real-hash takes no value"},
+        // outputs
+        {{"inspect", "--out", scratch_dir_for_test() + "/"}, "is a directory"},
+        {{"churn", "--csv", scratch_dir_for_test()},
+         "--csv: '" + scratch_dir_for_test() + "' is a directory"},
     };
     for (const auto& c : cases) {
         std::string line;
@@ -173,6 +189,169 @@ TEST(LabArguments, EveryFlagTakesItsValueAfterAnEqualsSign) {
     const auto k = run_lab({"trace-delete", "--", "--n=3"});
     EXPECT_EQ(k.status, 2);
     EXPECT_NE(k.err.find("KEY: expected a non-negative integer, got '--n=3'"), std::string::npos) << k.err;
+}
+
+// Issue #14, 2: a bad command line overwrites nothing. Each target exists
+// with known content before the command; after it, the content is the same
+// and the directory holds nothing else (no temporary file left behind).
+TEST(LabArguments, ABadCommandLineLeavesExistingFilesAlone) {
+    const std::string dir = labtest::fresh_dir("keep");
+    const std::string svg = dir + "/existing.svg", csv = dir + "/existing.csv", txt = dir + "/existing.txt";
+    const std::vector<std::vector<std::string>> cases = {
+        // the issue's two command lines
+        {"churn", "--plot", svg, "--csv", "/nonexistent-gomap-lab-dir/a.csv"},
+        {"inspect", "--out", txt, "--n", "5", "--delete", "0", "--stop-mid-resize"},
+        {"inspect", "--out", txt, "--ops", "3", "--stop-mid-resize"},
+        // every other kind of bad line, with existing outputs
+        {"churn", "--csv", csv, "--plot", svg, "--maps", "nosuch"},
+        {"churn", "--csv", csv, "--plot", svg, "--peak", "10", "--steady", "11"},
+        {"churn", "--csv", csv, "--plot", dir + "/existing.txt"},
+        {"churn", "--csv", csv, "--plot", svg, "--bogus"},
+        {"churn", "--csv", svg, "--plot", svg},
+        {"inspect", "--out", txt, "--n", "20", "--delete", "21"},
+        {"inspect", "--out", txt, "--map", "map", "--n", "20", "--delete", "5", "--stop-mid-resize"},
+        {"inspect", "--out", txt, "--verbose"},
+    };
+    for (const auto& args : cases) {
+        std::string line;
+        for (const auto& a : args) line += " " + a;
+        SCOPED_TRACE("gomap-lab" + line);
+        write_file(svg, "svg before\n");
+        write_file(csv, "csv before\n");
+        write_file(txt, "txt before\n");
+        const auto r = run_lab(args);
+        EXPECT_EQ(r.status, 2) << r.err;
+        EXPECT_NE(r.err, "") << "a message on stderr";
+        EXPECT_EQ(r.out, "");
+        EXPECT_EQ(read_file(svg), "svg before\n");
+        EXPECT_EQ(read_file(csv), "csv before\n");
+        EXPECT_EQ(read_file(txt), "txt before\n");
+        EXPECT_EQ(list_dir(dir), (std::vector<std::string>{"existing.csv", "existing.svg", "existing.txt"}));
+    }
+}
+
+// A run that fails after the work (here rsvg-convert failing on the PNG)
+// exits 1 and replaces no output: the CSV, complete, is not put in place
+// either, and no partial or temporary file is left.
+TEST(LabArguments, AFailedRunReplacesNoOutput) {
+    const std::string dir = labtest::fresh_dir("failed-run"), bin = labtest::fresh_dir("failing-tools");
+    // An rsvg-convert that writes half a picture and fails.
+    write_file(bin + "/rsvg-convert", "#!/bin/sh\necho 'half a png'\nexit 1\n");
+    ::chmod((bin + "/rsvg-convert").c_str(), 0755);
+    const std::string png = dir + "/plot.png", csv = dir + "/data.csv";
+    write_file(png, "png before\n");
+    write_file(csv, "csv before\n");
+    const auto r =
+        run_lab({"churn", "--peak", "200", "--ops", "10", "--maps", "std", "--csv", csv, "--plot", png},
+                "PATH=" + labtest::shell_quote(bin) + ":\"$PATH\"");
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("rsvg-convert failed to render the plot for '" + png + "'"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(read_file(png), "png before\n");
+    EXPECT_EQ(read_file(csv), "csv before\n");
+    EXPECT_EQ(list_dir(dir), (std::vector<std::string>{"data.csv", "plot.png"}));
+}
+
+// When the command succeeds, each output replaces the old file whole: a
+// new file gets the permissions of any new file (0666 minus the umask), an
+// existing one keeps its own, a symbolic link stays a link to the replaced
+// file, and nothing else is left in the directory.
+TEST(LabArguments, OutputsReplaceTheOldFilesWhole) {
+    const std::string dir = labtest::fresh_dir("replaced");
+    const std::string svg = dir + "/plot.svg", csv = dir + "/data.csv", txt = dir + "/map.txt",
+                      link = dir + "/link.txt", fresh = dir + "/new.csv";
+    const std::string long_text(200000, 'x');  // longer than any output: no tail of it may survive
+    for (const auto& f : {svg, csv, txt}) write_file(f, long_text);
+    ::chmod(svg.c_str(), 0644);
+    ::chmod(csv.c_str(), 0600);
+    ::chmod(txt.c_str(), 0640);
+    std::filesystem::create_symlink("map.txt", link);
+    const auto c =
+        run_lab({"churn", "--peak", "300", "--ops", "10", "--maps", "std,map", "--csv", csv, "--plot", svg},
+                "umask 022;");
+    ASSERT_EQ(c.status, 0) << c.err;
+    const auto i = run_lab({"inspect", "--n", "9", "--out", link}, "umask 022;");
+    ASSERT_EQ(i.status, 0) << i.err;
+    const auto n =
+        run_lab({"churn", "--peak", "300", "--ops", "10", "--maps", "std", "--csv", fresh}, "umask 027;");
+    ASSERT_EQ(n.status, 0) << n.err;
+    EXPECT_EQ(read_file(csv).rfind("op,phase,std::unordered_map,gomap::map\n", 0), 0u);
+    EXPECT_EQ(read_file(csv).find('x'), std::string::npos);
+    EXPECT_EQ(read_file(svg).rfind("<?xml", 0), 0u);
+    EXPECT_EQ(read_file(svg).substr(read_file(svg).size() - 7), "</svg>\n");
+    EXPECT_EQ(read_file(txt).rfind("gomap::go_map: insert keys 0..8", 0), 0u) << read_file(txt);
+    EXPECT_EQ(read_file(txt).find("xxxx"), std::string::npos);
+    EXPECT_TRUE(std::filesystem::is_symlink(link));
+    EXPECT_EQ(std::filesystem::read_symlink(link), "map.txt");
+    auto mode = [](const std::string& f) {
+        struct stat st {};
+        ::stat(f.c_str(), &st);
+        return st.st_mode & 0777;
+    };
+    EXPECT_EQ(mode(svg), 0644u);
+    EXPECT_EQ(mode(csv), 0600u);
+    EXPECT_EQ(mode(txt), 0640u);
+    EXPECT_EQ(mode(fresh), 0640u);
+    EXPECT_EQ(list_dir(dir),
+              (std::vector<std::string>{"data.csv", "link.txt", "map.txt", "new.csv", "plot.svg"}));
+}
+
+// Outputs that are not files to replace: /dev/stdout and /dev/null are
+// written directly (and /dev/null stays a device), a pipe too.
+TEST(LabArguments, DevicesAndPipesAreWrittenDirectly) {
+    const auto r = run_lab({"inspect", "--n", "9", "--out", "/dev/stdout"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("gomap::go_map: insert keys 0..8", 0), 0u) << r.out;
+    const auto null = run_lab({"churn", "--peak", "300", "--maps", "std", "--csv", "/dev/null"});
+    ASSERT_EQ(null.status, 0) << null.err;
+    struct stat st {};
+    ASSERT_EQ(::stat("/dev/null", &st), 0);
+    EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null is still a device";
+    const std::string fifo = scratch("csv.fifo"), got = scratch("from-fifo.csv");
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+    const std::string cmd = "cat " + labtest::shell_quote(fifo) + " > " + labtest::shell_quote(got) + " &";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    const auto p = run_lab({"churn", "--peak", "300", "--maps", "std", "--csv", fifo});
+    ASSERT_EQ(p.status, 0) << p.err;
+    for (int i = 0; i < 500 && read_file(got).find("drain") == std::string::npos; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(read_file(got).rfind("op,phase,std::unordered_map\n", 0), 0u) << read_file(got);
+    // Had the run not opened the pipe, cat would wait for a writer forever.
+    if (const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK); fd >= 0) ::close(fd);
+    ::unlink(fifo.c_str());
+}
+
+// Interrupted (Ctrl-C, kill), a run leaves neither its outputs nor its
+// temporary files behind.
+TEST(LabArguments, AnInterruptedRunLeavesNoFile) {
+    const std::string dir = labtest::fresh_dir("interrupted");
+    const std::string svg = dir + "/plot.svg", csv = dir + "/data.csv";
+    for (int sig : {SIGINT, SIGTERM}) {
+        SCOPED_TRACE(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            // The signal as a terminal delivers it, whatever the test runner ignores.
+            ::signal(sig, SIG_DFL);
+            const int null = ::open("/dev/null", O_RDWR);
+            ::dup2(null, 0);
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+            ::execl(GOMAP_LAB_BINARY, "gomap-lab", "churn", "--peak", "20000000", "--plot", svg.c_str(),
+                    "--csv", csv.c_str(), static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        // Interrupt it once it has started on its files (at most 10 s).
+        for (int i = 0; i < 1000 && list_dir(dir).size() < 2; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        ::kill(pid, sig);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << "status " << status;
+        EXPECT_EQ(list_dir(dir), std::vector<std::string>{});
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+    }
 }
 
 TEST(LabArguments, HelpForEveryCommand) {

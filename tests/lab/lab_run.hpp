@@ -1,10 +1,13 @@
 // Running the built gomap-lab from a test: its exit status, stdout and stderr.
 #pragma once
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -77,6 +80,27 @@ inline result run_lab(const std::vector<std::string>& args, const std::string& e
     ::unlink(out.c_str());
     ::unlink(err.c_str());
     return r;
+}
+
+inline void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+// The names in a directory (hidden ones too), sorted.
+inline std::vector<std::string> list_dir(const std::string& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// A fresh empty directory inside the scratch directory.
+inline std::string fresh_dir(const std::string& name) {
+    const std::string d = scratch(name);
+    std::filesystem::remove_all(d);
+    std::filesystem::create_directories(d);
+    return d;
 }
 
 inline std::vector<std::string> lines_of(const std::string& text) {

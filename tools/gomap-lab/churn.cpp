@@ -5,6 +5,8 @@
 // The question of the seed article, asked of a long-running service: a Go map
 // keeps its peak bucket array forever; which C++ maps do the same?
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -222,6 +224,16 @@ std::string make_plot(const options& o, const std::vector<phase>& phases, const 
     return svg::render(p);
 }
 
+// Whether two paths name one file: the same string, or (for files that
+// exist) the same inode.
+bool same_file(const std::string& a, const std::string& b) {
+    if (a == b) return true;
+    struct stat sa {};
+    struct stat sb {};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 void usage() {
     std::puts(
         "usage: gomap-lab churn [--peak N] [--steady M] [--ops K] [--seed S] [--maps LIST]\n"
@@ -242,7 +254,7 @@ void usage() {
         "  --csv FILE    write the samples: op,phase, then one column of bytes per map\n"
         "\n"
         "Prints peak / steady / after churn / all deleted per map. A progress bar is drawn on\n"
-        "stderr when it is a terminal.");
+        "stderr when it is a terminal. Files are replaced only when the run succeeds.");
 }
 
 }  // namespace
@@ -288,20 +300,25 @@ int cmd_churn(const std::vector<std::string>& args) {
         throw usage_error{"--steady " + std::to_string(o.steady) + " is more than --peak " +
                           std::to_string(o.peak)};
     o.maps = select_maps("--maps", maps);
-    // Everything that can fail before the run fails now: formats, tools, paths.
+    // Every argument is checked before anything is created, then the outputs
+    // are made (temporary files next to their targets: an unwritable path is
+    // reported now, and a target is replaced only when the whole run has
+    // succeeded), then the tools the run needs are looked for.
     if (plot_set) {
         if (plot_path.empty()) throw usage_error{"--plot: empty file name"};
         o.plot_format = extension_of(plot_path);
         if (o.plot_format != "svg" && o.plot_format != "png")
             throw usage_error{"--plot: '" + plot_path + "' must end in .svg or .png"};
-        if (o.plot_format == "png" && find_on_path("rsvg-convert").empty())
-            throw run_error{
-                "--plot " + plot_path +
-                ": writing a PNG needs rsvg-convert, which is not on PATH "
-                "(Debian: apt-get install librsvg2-bin, or run scripts/setup.sh); or ask for an .svg"};
-        o.plot = output_file("--plot", plot_path);
     }
+    if (plot_set && csv_set && same_file(plot_path, csv_path))
+        throw usage_error{"--plot and --csv name the same file '" + csv_path + "'"};
+    if (plot_set) o.plot = output_file("--plot", plot_path);
     if (csv_set) o.csv = output_file("--csv", csv_path);
+    if (o.plot_format == "png" && find_on_path("rsvg-convert").empty())
+        throw run_error{
+            "--plot " + plot_path +
+            ": writing a PNG needs rsvg-convert, which is not on PATH "
+            "(Debian: apt-get install librsvg2-bin, or run scripts/setup.sh); or ask for an .svg"};
 
     const auto phases = phases_of(o);
     const auto rows = sample_rows(phases, o.samples);
@@ -319,28 +336,23 @@ int cmd_churn(const std::vector<std::string>& args) {
     }
 
     print_summary(o, rs);
-    if (o.csv) {
-        o.csv.write_and_close(make_csv(o, rows, rs));
-        std::printf("csv:  %s\n", o.csv.path().c_str());
-    }
+    // Every output is written to its temporary file first; only when all of
+    // them are complete are they renamed into place.
+    if (o.csv) o.csv.write(make_csv(o, rows, rs));
     if (o.plot) {
         const std::string svg = make_plot(o, phases, rows, rs);
         if (o.plot_format == "svg") {
-            o.plot.write_and_close(svg);
+            o.plot.write(svg);
         } else {
-            o.plot.close();
-            output_file tmp("--plot", temp_path("churn.svg"));
-            tmp.write_and_close(svg);
-            try {
-                svg_to_png(tmp.path(), o.plot.path());
-            } catch (...) {
-                std::remove(tmp.path().c_str());
-                throw;
-            }
-            std::remove(tmp.path().c_str());
+            scratch_file in_svg("churn.svg");
+            in_svg.write(svg);
+            o.plot.write(svg_to_png(in_svg.path(), o.plot.path()));
         }
-        std::printf("plot: %s\n", o.plot.path().c_str());
     }
+    if (o.csv) o.csv.commit();
+    if (o.plot) o.plot.commit();
+    if (o.csv) std::printf("csv:  %s\n", o.csv.path().c_str());
+    if (o.plot) std::printf("plot: %s\n", o.plot.path().c_str());
     return 0;
 }
 

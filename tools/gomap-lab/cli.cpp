@@ -1,10 +1,13 @@
 // gomap-lab — the helpers every command shares: arguments, output files,
 // external tools, the progress bar, number formatting.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -84,37 +87,211 @@ void arg_reader::unknown() const {
     throw usage_error{"unknown option '" + flag_ + "' (try: gomap-lab " + command_ + " --help)"};
 }
 
+namespace {
+
+// The temporary files of this process, removed by a signal handler when it is
+// interrupted: fixed storage, written before a slot is marked used, so that
+// the handler (which may only call async-signal-safe functions) can read it.
+constexpr int kMaxTemps = 8;
+char g_temp_paths[kMaxTemps][4096];
+volatile std::sig_atomic_t g_temp_used[kMaxTemps];
+
+extern "C" void remove_temps_and_die(int sig) {
+    for (int i = 0; i < kMaxTemps; ++i)
+        if (g_temp_used[i]) ::unlink(g_temp_paths[i]);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+void install_cleanup_handlers() {
+    static bool installed = false;
+    if (installed) return;
+    installed = true;
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        struct sigaction old {};
+        if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;  // e.g. nohup
+        struct sigaction sa {};
+        sa.sa_handler = remove_temps_and_die;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(sig, &sa, nullptr);
+    }
+}
+
+int register_temp(const std::string& path) {
+    install_cleanup_handlers();
+    if (path.size() >= sizeof g_temp_paths[0]) return -1;
+    for (int i = 0; i < kMaxTemps; ++i)
+        if (!g_temp_used[i]) {
+            std::memcpy(g_temp_paths[i], path.c_str(), path.size() + 1);
+            g_temp_used[i] = 1;
+            return i;
+        }
+    return -1;  // not expected: a command makes two or three
+}
+
+void unregister_temp(int slot) {
+    if (slot >= 0) g_temp_used[slot] = 0;
+}
+
+// Creates a new file next to `near`: ".NAME.gomap-lab-PID-N.tmp" in its
+// directory, with the mode a new file gets (0666 minus the umask). Returns the
+// descriptor and sets `path`; -1 with errno on failure.
+int create_beside(const std::string& near, std::string& path) {
+    static unsigned counter = 0;
+    const auto slash = near.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "" : near.substr(0, slash + 1);
+    const std::string base = slash == std::string::npos ? near : near.substr(slash + 1);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        path = dir + "." + base + ".gomap-lab-" + std::to_string(::getpid()) + "-" +
+               std::to_string(counter++) + ".tmp";
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    return -1;
+}
+
+bool write_all(int fd, std::string_view text) {
+    while (!text.empty()) {
+        const ssize_t n = ::write(fd, text.data(), text.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+}  // namespace
+
 output_file::output_file(std::string_view flag, std::string path) : path_(std::move(path)) {
-    if (path_.empty()) throw usage_error{std::string(flag) + ": empty file name"};
-    f_ = std::fopen(path_.c_str(), "w");
-    if (f_ == nullptr)
-        throw usage_error{std::string(flag) + ": cannot write '" + path_ + "': " + std::strerror(errno)};
+    const std::string f(flag);
+    if (path_.empty()) throw usage_error{f + ": empty file name"};
+    if (path_.back() == '/') throw usage_error{f + ": '" + path_ + "' is a directory"};
+    target_ = path_;
+    struct stat st {};
+    const bool exists = ::stat(path_.c_str(), &st) == 0;
+    if (exists) {
+        if (S_ISDIR(st.st_mode)) throw usage_error{f + ": '" + path_ + "' is a directory"};
+        // The file is replaced, not written through: ask what writing it would.
+        if (::access(path_.c_str(), W_OK) != 0)
+            throw usage_error{f + ": cannot write '" + path_ + "': " + std::strerror(errno)};
+        if (!S_ISREG(st.st_mode) || path_.rfind("/dev/", 0) == 0) {
+            direct_ = true;  // a device, a pipe, /dev/stdout: nothing to replace
+            return;
+        }
+        struct stat link {};
+        if (::lstat(path_.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+            if (char* real = ::realpath(path_.c_str(), nullptr)) {
+                target_ = real;
+                std::free(real);
+            }
+        }
+    }
+    fd_ = create_beside(target_, temp_);
+    if (fd_ < 0) {
+        const int err = errno;
+        temp_.clear();
+        throw usage_error{f + ": cannot write '" + path_ + "': " + std::strerror(err)};
+    }
+    slot_ = register_temp(temp_);
+    if (exists) ::fchmod(fd_, st.st_mode & 07777);  // as the file it replaces
 }
-output_file::output_file(output_file&& o) noexcept : path_(std::move(o.path_)), f_(o.f_) {
-    o.f_ = nullptr;
+
+output_file::output_file(output_file&& o) noexcept
+    : path_(std::move(o.path_)),
+      target_(std::move(o.target_)),
+      temp_(std::move(o.temp_)),
+      fd_(o.fd_),
+      slot_(o.slot_),
+      direct_(o.direct_),
+      pending_(std::move(o.pending_)) {
+    o.path_.clear();
+    o.temp_.clear();
+    o.fd_ = -1;
+    o.slot_ = -1;
 }
+
 output_file& output_file::operator=(output_file&& o) noexcept {
     if (this != &o) {
-        close();
+        discard();
         path_ = std::move(o.path_);
-        f_ = o.f_;
-        o.f_ = nullptr;
+        target_ = std::move(o.target_);
+        temp_ = std::move(o.temp_);
+        fd_ = o.fd_;
+        slot_ = o.slot_;
+        direct_ = o.direct_;
+        pending_ = std::move(o.pending_);
+        o.path_.clear();
+        o.temp_.clear();
+        o.fd_ = -1;
+        o.slot_ = -1;
     }
     return *this;
 }
+
 output_file::~output_file() {
-    close();
+    discard();
 }
 
-void output_file::write_and_close(std::string_view text) {
-    const bool ok = std::fwrite(text.data(), 1, text.size(), f_) == text.size();
-    const bool closed = std::fclose(f_) == 0;
-    f_ = nullptr;
-    if (!ok || !closed) throw run_error{"cannot write '" + path_ + "': " + std::strerror(errno)};
+void output_file::discard() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!temp_.empty()) ::unlink(temp_.c_str());
+    temp_.clear();
+    unregister_temp(slot_);
+    slot_ = -1;
 }
-void output_file::close() {
-    if (f_ != nullptr) std::fclose(f_);
-    f_ = nullptr;
+
+void output_file::write(std::string_view text) {
+    if (direct_) {
+        pending_ = text;
+        return;
+    }
+    errno = 0;
+    const bool ok = write_all(fd_, text);
+    const int err = errno;
+    const bool closed = ::close(fd_) == 0;
+    fd_ = -1;
+    if (!ok || !closed)
+        throw run_error{"cannot write '" + path_ + "': " + std::strerror(!ok && err != 0 ? err : errno)};
+}
+
+void output_file::commit() {
+    if (direct_) {
+        const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+        const bool ok = fd >= 0 && write_all(fd, pending_);
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        if (!ok) throw run_error{"cannot write '" + path_ + "': " + std::strerror(err)};
+        return;
+    }
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (::rename(temp_.c_str(), target_.c_str()) != 0)
+        throw run_error{"cannot write '" + path_ + "': " + std::strerror(errno)};
+    temp_.clear();
+    unregister_temp(slot_);
+    slot_ = -1;
+}
+
+scratch_file::scratch_file(std::string_view name) {
+    const char* tmp = std::getenv("TMPDIR");
+    const std::string near = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + std::string(name);
+    const int fd = create_beside(near, path_);
+    if (fd < 0) throw run_error{"cannot create a scratch file '" + path_ + "': " + std::strerror(errno)};
+    ::close(fd);
+    slot_ = register_temp(path_);
+}
+
+scratch_file::~scratch_file() {
+    ::unlink(path_.c_str());
+    unregister_temp(slot_);
+}
+
+void scratch_file::write(std::string_view text) {
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    const bool ok = fd >= 0 && write_all(fd, text);
+    const bool closed = fd >= 0 && ::close(fd) == 0;
+    if (!ok || !closed) throw run_error{"cannot write '" + path_ + "': " + std::strerror(errno)};
 }
 
 std::string extension_of(std::string_view path) {
@@ -141,31 +318,47 @@ std::string find_on_path(std::string_view name) {
     }
 }
 
-std::string temp_path(std::string_view stem) {
-    const char* tmp = std::getenv("TMPDIR");
-    return std::string(tmp && *tmp ? tmp : "/tmp") + "/gomap-lab-" + std::to_string(::getpid()) + "-" +
-           std::string(stem);
-}
-
-void svg_to_png(const std::string& svg_path, const std::string& png_path) {
+std::string svg_to_png(const std::string& svg_path, const std::string& shown_as) {
     const std::string tool = find_on_path("rsvg-convert");
     if (tool.empty())
         throw run_error{
             "writing a PNG needs rsvg-convert, which is not on PATH (Debian: apt-get install "
             "librsvg2-bin, or run scripts/setup.sh); or ask for an .svg file instead"};
-    // The paths are passed as arguments, not through a shell.
+    // The PNG comes back through a pipe; the paths are passed as arguments,
+    // not through a shell.
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0)
+        throw run_error{std::string("cannot start rsvg-convert: ") + std::strerror(errno)};
     const pid_t pid = ::fork();
-    if (pid < 0) throw run_error{std::string("cannot start rsvg-convert: ") + std::strerror(errno)};
+    if (pid < 0) {
+        const int err = errno;
+        ::close(out[0]);
+        ::close(out[1]);
+        throw run_error{std::string("cannot start rsvg-convert: ") + std::strerror(err)};
+    }
     if (pid == 0) {
-        ::execl(tool.c_str(), "rsvg-convert", "--background-color=white", "-f", "png", "-o", png_path.c_str(),
-                svg_path.c_str(), static_cast<char*>(nullptr));
+        ::dup2(out[1], STDOUT_FILENO);  // dup2 clears close-on-exec on the copy
+        ::execl(tool.c_str(), "rsvg-convert", "--background-color=white", "-f", "png", svg_path.c_str(),
+                static_cast<char*>(nullptr));
         std::_Exit(127);
     }
+    ::close(out[1]);
+    std::string png;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(out[0], buf, sizeof buf);
+        if (n > 0)
+            png.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0 || errno != EINTR)
+            break;
+    }
+    ::close(out[0]);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw run_error{"rsvg-convert failed to render '" + svg_path + "' to '" + png_path + "'"};
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || png.empty())
+        throw run_error{"rsvg-convert failed to render the plot for '" + shown_as + "'"};
+    return png;
 }
 
 progress::progress(std::string label, std::uint64_t total)

@@ -141,7 +141,8 @@ int run(options& o, const char* name) {
     if (const std::string err = m.check_invariants(); !err.empty())
         text += "note: invariant broken: " + err + "\n";
     if (o.out) {
-        o.out.write_and_close(text);
+        o.out.write(text);
+        o.out.commit();
     } else {
         std::fwrite(text.data(), 1, text.size(), stdout);
     }
@@ -172,7 +173,8 @@ void usage() {
         "                     the inserts when K = 0) that leaves a resize half done: some old\n"
         "                     buckets (map: groups) evacuated (nevacuate > 0), some not\n"
         "  --format F         text (default; colour on a terminal) or svg\n"
-        "  --out FILE         write to FILE instead of stdout\n"
+        "  --out FILE         write to FILE instead of stdout (replaced only when the command\n"
+        "                     succeeds)\n"
         "  --color WHEN       colour the text: auto (default: when stdout is a terminal and\n"
         "                     NO_COLOR is unset), always, never");
 }

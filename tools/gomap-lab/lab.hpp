@@ -60,8 +60,17 @@ private:
     bool positional_ = false;
 };
 
-// An output file opened when the command line is read, so that an unwritable
-// path is a usage error (exit 2) before any work is done. Empty path: none.
+// An output file. Made when the command line is read: the path is checked
+// and a temporary file is created next to it (".NAME.gomap-lab-PID-N.tmp"),
+// so that an unwritable path is a usage error (exit 2) before any work is
+// done. The command writes the temporary file and, once everything has
+// succeeded, commit() renames it over the target. Until then the target is
+// untouched: a failed run (or Ctrl-C) leaves no partial file and no
+// temporary one. A symbolic link is followed (the file it names is
+// replaced), an existing file keeps its permissions, and a target that is
+// not a regular file, or is under /dev (/dev/stdout, /dev/null, a pipe), is
+// written directly at commit().
+// Empty (default-constructed): no output.
 class output_file {
 public:
     output_file() = default;
@@ -70,28 +79,51 @@ public:
     output_file& operator=(const output_file&) = delete;
     output_file(output_file&& o) noexcept;
     output_file& operator=(output_file&& o) noexcept;
-    ~output_file();
+    ~output_file();  // removes the temporary file unless committed
 
-    explicit operator bool() const { return f_ != nullptr; }
+    explicit operator bool() const { return !path_.empty(); }
     const std::string& path() const { return path_; }
-    // Writes everything and closes; run_error if the write fails.
-    void write_and_close(std::string_view text);
-    // Closes without writing (the file stays as it is, e.g. for a tool to fill).
-    void close();
+    // Writes the temporary file; run_error if the write fails.
+    void write(std::string_view text);
+    // Renames the temporary file over the target; run_error if that fails.
+    void commit();
+
+private:
+    void discard() noexcept;
+    std::string path_;    // as given, for messages
+    std::string target_;  // what commit() replaces: path_, or the file a link names
+    std::string temp_;
+    int fd_ = -1;
+    int slot_ = -1;        // in the list of files removed on SIGINT/SIGTERM/SIGHUP
+    bool direct_ = false;  // not a regular file: written at commit()
+    std::string pending_;  // direct_: what commit() writes
+};
+
+// A scratch file in the temporary directory ($TMPDIR, else /tmp), named
+// ".NAME.gomap-lab-PID-N.tmp", removed when it goes out of scope or the
+// process is interrupted: e.g. the SVG rsvg-convert renders.
+class scratch_file {
+public:
+    explicit scratch_file(std::string_view name);
+    scratch_file(const scratch_file&) = delete;
+    scratch_file& operator=(const scratch_file&) = delete;
+    ~scratch_file();
+    const std::string& path() const { return path_; }
+    void write(std::string_view text);
 
 private:
     std::string path_;
-    std::FILE* f_ = nullptr;
+    int slot_ = -1;
 };
 
 // Lower-case extension of a path, without the dot ("" when none).
 std::string extension_of(std::string_view path);
 // Full path of an executable found on PATH, or "" when there is none.
 std::string find_on_path(std::string_view name);
-// A file name in the temporary directory, unique to this process.
-std::string temp_path(std::string_view stem);
-// Renders an SVG file to PNG with rsvg-convert (run_error if missing or failing).
-void svg_to_png(const std::string& svg_path, const std::string& png_path);
+// Renders an SVG file with rsvg-convert and returns the PNG's bytes
+// (run_error if it is missing or fails; the message names `shown_as`, the
+// file the user asked for).
+std::string svg_to_png(const std::string& svg_path, const std::string& shown_as);
 
 // A progress bar on stderr, drawn only when stderr is a terminal.
 class progress {

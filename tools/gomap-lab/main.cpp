@@ -1,5 +1,6 @@
 // gomap-lab: the seed article as a lab. `gomap-lab help` lists the commands.
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,10 @@ static void usage(std::FILE* out) {
         "                hash0 re-drawn when the map empties\n"
         "  help          this text\n"
         "\n"
-        "`gomap-lab <command> --help` describes a command's options.\n"
-        "Exit status: 0 done, 1 the run failed, 2 bad command line.\n",
+        "`gomap-lab <command> --help` describes a command's options. Every option takes its\n"
+        "value as `--flag value` or `--flag=value`.\n"
+        "Exit status: 0 done, 1 the run failed, 2 bad command line (nothing was run or written).\n"
+        "Output files are replaced only when the command succeeds.\n",
         out);
 }
 
@@ -51,6 +54,10 @@ int main(int argc, char** argv) {
         return lab::kExitUsage;
     } catch (const lab::run_error& e) {
         std::fprintf(stderr, "gomap-lab %s: %s\n", cmd.c_str(), e.message.c_str());
+        return lab::kExitFailure;
+    } catch (const std::exception& e) {
+        // Caught, so that the stack unwinds and temporary files are removed.
+        std::fprintf(stderr, "gomap-lab %s: %s\n", cmd.c_str(), e.what());
         return lab::kExitFailure;
     }
 }
