@@ -103,6 +103,51 @@ inline std::string fresh_dir(const std::string& name) {
     return d;
 }
 
+// Runs gomap-lab with its stderr on a pseudo-terminal (as a user at a
+// terminal sees it) and its stdout to a file: `err` is what the terminal got.
+inline result run_lab_with_terminal_stderr(const std::vector<std::string>& args) {
+    result r;
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) return r;
+    const std::string slave = ::ptsname(master);
+    const std::string out = scratch("tty-stdout");
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setsid();
+        const int s = ::open(slave.c_str(), O_RDWR);
+        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int in = ::open("/dev/null", O_RDONLY);
+        if (s < 0 || o < 0 || in < 0) ::_exit(126);
+        ::dup2(in, 0);
+        ::dup2(o, 1);
+        ::dup2(s, 2);
+        ::close(master);
+        std::vector<char*> argv{const_cast<char*>(GOMAP_LAB_BINARY)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(GOMAP_LAB_BINARY, argv.data());
+        ::_exit(127);
+    }
+    // Read until the child has exited and the terminal is drained (EIO once
+    // the last slave descriptor is closed).
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(master, buf, sizeof buf);
+        if (n > 0) {
+            r.err.append(buf, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        break;
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    if (WIFEXITED(status)) r.status = WEXITSTATUS(status);
+    r.out = read_file(out);
+    return r;
+}
+
 inline std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> v;
     std::istringstream in(text);

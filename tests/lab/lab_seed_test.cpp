@@ -120,6 +120,69 @@ TEST(LabSeed, ProcessHeapFiguresFollowTheMaps) {
     EXPECT_LT(map_deleted, 16 * 1024);
 }
 
+// Issue #14, 3: at a large --n seed runs for seconds; on a terminal it shows
+// a progress bar on stderr (map and stage), erased when done, while stdout
+// holds the table alone. Not on a terminal, stderr stays empty.
+TEST(LabSeed, ProgressOnATerminalAndNeverInTheTable) {
+    const auto r = labtest::run_lab_with_terminal_stderr({"seed", "--no-go", "--n", "20000"});
+    ASSERT_EQ(0, r.status) << r.err;
+    for (const char* label : {"gomap::go_map (1/", "): insert 20,000", "): delete every key",
+                              "gomap::map (2/", "std::unordered_map (6/", "100%"})
+        EXPECT_NE(r.err.find(label), std::string::npos) << label << " in: " << r.err;
+    EXPECT_NE(r.err.find('%'), std::string::npos);
+    ASSERT_GE(r.err.size(), 4u);
+    EXPECT_EQ(r.err.substr(r.err.size() - 4), "\r\033[K") << "the bar is erased at the end";
+    EXPECT_EQ(r.out.rfind("The seed article's experiment:", 0), 0u) << r.out;
+    EXPECT_EQ(r.out.find('\r'), std::string::npos) << "no progress on stdout";
+    EXPECT_EQ(r.out.find('\033'), std::string::npos) << "no progress on stdout";
+
+    const auto plain = run_lab({"seed", "--no-go", "--n", "20000"});
+    ASSERT_EQ(0, plain.status) << plain.err;
+    EXPECT_EQ(plain.err, "") << "stderr is not a terminal: no progress";
+}
+
+// Issue #14, 3: sizes are scaled. KB (1024 bytes) below 1 MiB, so the
+// README's table at the default --n keeps its KB figures; MB above, one
+// decimal rounded half up from the exact bytes --json gives.
+TEST(LabSeed, SizesAreScaledToKbMbGb) {
+    std::string scaled_seen;
+    for (const char* n : {"1000", "60000"}) {
+        SCOPED_TRACE(n);
+        const auto table = run_lab({"seed", "--no-go", "--n", n});
+        const auto json = run_lab({"seed", "--no-go", "--n", n, "--json"});
+        ASSERT_EQ(0, table.status) << table.err;
+        ASSERT_EQ(0, json.status) << json.err;
+        const auto maps = parse(json.out);
+        // gomap::map and std::unordered_map do not depend on hash0: their
+        // bytes are the same in both runs.
+        for (const char* name : {"gomap::map", "std::unordered_map"}) {
+            const long long filled = maps.at(name).filled;
+            ASSERT_GT(filled, 0) << name;
+            const auto b = static_cast<unsigned long long>(filled);
+            const bool mb = b * 10 + 512 >= 10240ull * 1024;  // 1024.0 KB once rounded: shown in MB
+            const unsigned long long unit = mb ? 1024ull * 1024 : 1024;
+            const unsigned long long tenths = (b * 10 + unit / 2) / unit;
+            const std::string cell =
+                std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + (mb ? " MB" : " KB");
+            std::string row;  // the first table's (the second is the process's heap)
+            for (const auto& l : labtest::lines_of(table.out))
+                if (row.empty() && l.rfind(std::string(name) + " ", 0) == 0) row = l;
+            ASSERT_NE(row, "") << table.out;
+            EXPECT_NE(row.find("  " + cell), std::string::npos)
+                << name << ": " << row << " (want " << cell << ")";
+            if (mb) scaled_seen += std::string(name) + " ";
+        }
+        // No figure of 1024 KB or more anywhere in the table.
+        for (const auto& l : labtest::lines_of(table.out)) {
+            for (std::size_t at = l.find(" KB"); at != std::string::npos; at = l.find(" KB", at + 1)) {
+                const std::size_t start = l.rfind(' ', at - 1) + 1;
+                EXPECT_LT(std::stod(l.substr(start, at - start)), 1024.0) << l;
+            }
+        }
+    }
+    EXPECT_NE(scaled_seen, "") << "--n 60000 shows MB figures";
+}
+
 TEST(LabSeed, TableHasOneRowPerMap) {
     const auto r = run_lab({"seed", "--no-go", "--n", "1000"});
     ASSERT_EQ(0, r.status) << r.err;

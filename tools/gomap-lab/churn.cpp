@@ -329,7 +329,7 @@ int cmd_churn(const std::vector<std::string>& args) {
         progress bar("", per_map * o.maps.size());  // erased from the terminal when done
         std::uint64_t progress_done = 0;
         for (const auto* kind : o.maps) {
-            bar.set_label(std::string(kind->label));
+            bar.set_label(kind->label);
             rs.push_back(run_one(*kind, o, phases, bar, progress_done));
             if (rs.back().bytes.size() != rows.size()) throw run_error{"internal: sample count mismatch"};
         }

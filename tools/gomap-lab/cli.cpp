@@ -5,12 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "lab.hpp"
@@ -361,34 +363,51 @@ std::string svg_to_png(const std::string& svg_path, const std::string& shown_as)
     return png;
 }
 
-progress::progress(std::string label, std::uint64_t total)
-    : label_(std::move(label)), total_(total == 0 ? 1 : total), enabled_(::isatty(STDERR_FILENO) == 1) {}
+progress::progress(std::string_view label, std::uint64_t total)
+    : total_(total == 0 ? 1 : total), enabled_(::isatty(STDERR_FILENO) == 1) {
+    set_label(label);
+}
 
 progress::~progress() {
     if (enabled_) std::fputs("\r\033[K", stderr);
 }
 
-void progress::set_label(std::string label) {
-    label_ = std::move(label);
+void progress::set_label(std::string_view label) {
+    const std::size_t n = std::min(label.size(), sizeof label_ - 1);
+    std::memcpy(label_, label.data(), n);
+    label_[n] = '\0';
+    if (enabled_ && label.size() > 0) draw(done_);
 }
 
 void progress::draw(std::uint64_t done) {
     constexpr int width = 30;
+    done_ = done;
     const std::uint64_t permille = done >= total_ ? 1000 : done * 1000 / total_;
     const int filled = static_cast<int>(permille * width / 1000);
-    std::string bar(static_cast<std::size_t>(filled), '#');
-    bar.resize(width, '.');
-    std::fprintf(stderr, "\r\033[K[%s] %3d%%  %s", bar.c_str(), static_cast<int>(permille / 10),
-                 label_.c_str());
+    char bar[width + 1];
+    for (int i = 0; i < width; ++i) bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    std::fprintf(stderr, "\r\033[K[%s] %3d%%  %s", bar, static_cast<int>(permille / 10), label_);
     std::fflush(stderr);
     // Redraw at the next whole percent, not on every operation.
     next_ = (permille / 10 + 1) * total_ / 100;
 }
 
-std::string kib(std::uint64_t bytes) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f KB", static_cast<double>(bytes) / 1024.0);
-    return buf;
+std::string human_bytes(std::uint64_t bytes) {
+    // Tenths of the unit, rounded half up, in integers (no overflow, no
+    // round-half-even surprises: 72.25 MB is "72.3 MB"). The unit is the
+    // largest whose figure is at least 1.0 once rounded: 1,048,575 bytes is
+    // "1.0 MB", not "1024.0 KB".
+    static constexpr const char* units[] = {"KB", "MB", "GB", "TB"};
+    std::uint64_t unit = 1024;
+    auto tenths = [&] { return bytes / unit * 10 + (bytes % unit * 10 + unit / 2) / unit; };
+    std::size_t u = 0;
+    while (u + 1 < std::size(units) && tenths() >= 10240) {
+        unit *= 1024;
+        ++u;
+    }
+    const std::uint64_t t = tenths();
+    return std::to_string(t / 10) + "." + std::to_string(t % 10) + " " + units[u];
 }
 
 std::string with_commas(std::uint64_t n) {

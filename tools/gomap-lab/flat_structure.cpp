@@ -125,7 +125,7 @@ std::vector<flat_field> flat_header_fields(const flat_structure& s, const std::s
                : ""},
         {"nevacuate", drawn ? std::to_string(st.nevacuate) : "-",
          drawn ? "the old array's migration cursor: its groups below it are migrated" : ""},
-        {"bytes", std::to_string(st.bytes), kib(st.bytes) + " held from the allocator"},
+        {"bytes", std::to_string(st.bytes), human_bytes(st.bytes) + " held from the allocator"},
     };
 }
 

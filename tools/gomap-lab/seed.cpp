@@ -89,6 +89,33 @@ struct column {
 
 constexpr const char* kStages[] = {"made", "filled", "deleted", "dropped"};
 
+// Progress on stderr while the maps run (seconds at a large --n): a bar with
+// the map and its stage, drawn only when stderr is a terminal and erased
+// before the table is printed on stdout. Each C++ map counts 2n steps (its
+// inserts and its deletes); the Go program, a separate process, is a last
+// stage of its own. Nothing here allocates once the maps run: a block freed
+// between two stages would stay in malloc's cache, counted as in use, and
+// move the heap figures.
+struct tracker {
+    progress bar;
+    std::size_t maps, index = 0;
+    std::uint64_t done = 0;
+    const std::string insert_n, set_n;  // "insert 10,000", made before any map is measured
+    tracker(std::size_t cpp_maps, std::size_t all_maps, std::uint64_t n)
+        : bar("seed: starting", 2 * n * cpp_maps),
+          maps(all_maps),
+          insert_n("insert " + with_commas(n)),
+          set_n("set " + with_commas(n)) {}
+    void next_map() { ++index; }
+    void stage(const std::string& map, std::string_view what) {
+        char label[160];
+        std::snprintf(label, sizeof label, "%s (%zu/%zu): %.*s", map.c_str(), index, maps,
+                      static_cast<int>(what.size()), what.data());
+        bar.set_label(label);
+    }
+    void tick() { bar.update(++done); }
+};
+
 using person_alloc = gomap::counting_allocator<std::pair<const std::int64_t, Person>>;
 
 Person person(std::uint64_t i) { return Person{static_cast<std::int64_t>(i * 7919 % 1000000000), "hello world"}; }
@@ -98,7 +125,10 @@ Person person(std::uint64_t i) { return Person{static_cast<std::int64_t>(i * 791
 // key they hold (collected first: erasing while iterating is not allowed in all
 // of them). `rebuild` adds the article's first remedy after the deletes.
 template <class Map>
-column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint, bool rebuild = false) {
+column run_cpp(tracker& t, const std::string& name, std::uint64_t n, std::uint64_t hint,
+               bool rebuild = false) {
+    t.next_map();
+    t.stage(name, "make");
     gomap::allocation_counter counter;
     column c{name, {}, {}};
     const long long base = heap_in_use();
@@ -112,22 +142,35 @@ column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint, boo
                 return -1;
         };
         c.stages.push_back({"made", counter.bytes, B(), true, heap()});
-        for (std::uint64_t i = 0; i < n; ++i) m[static_cast<std::int64_t>(i)] = person(i);
+        t.stage(name, t.insert_n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            m[static_cast<std::int64_t>(i)] = person(i);
+            t.tick();
+        }
         c.stages.push_back({"filled", counter.bytes, B(), true, heap()});
+        t.stage(name, "delete every key");
         if constexpr (requires { m.range([](const std::int64_t&, Person&) {}); }) {
-            m.range([&](const std::int64_t& k, Person&) { m.erase(k); });
+            m.range([&](const std::int64_t& k, Person&) {
+                m.erase(k);
+                t.tick();
+            });
         } else {
             std::vector<std::int64_t> keys;
             for (const auto& e : m) keys.push_back(e.first);
-            for (std::int64_t k : keys) m.erase(k);
+            for (std::int64_t k : keys) {
+                m.erase(k);
+                t.tick();
+            }
         }
         if (rebuild) {
+            t.stage(name, "rebuild");
             // m = rebuild(m): a new map with what is left, the old one dropped.
             Map fresh(m.size(), typename Map::hasher(), typename Map::key_equal(), person_alloc(&counter));
             for (const auto& e : m) fresh.emplace(e.first, e.second);
             m = std::move(fresh);
         }
         c.stages.push_back({"deleted", counter.bytes, B(), true, heap()});
+        t.stage(name, "drop");
     }
     c.stages.push_back({"dropped", counter.bytes, -1, true, heap()});
     return c;
@@ -135,7 +178,9 @@ column run_cpp(const std::string& name, std::uint64_t n, std::uint64_t hint, boo
 
 // The same on go-zero's interface: Set, then Del of every key.
 template <class Map>
-column run_safe(const std::string& name, std::uint64_t n) {
+column run_safe(tracker& t, const std::string& name, std::uint64_t n) {
+    t.next_map();
+    t.stage(name, "make");
     gomap::allocation_counter counter;
     column c{name, {}, {}};
     const long long base = heap_in_use();
@@ -143,17 +188,28 @@ column run_safe(const std::string& name, std::uint64_t n) {
     {
         Map m{person_alloc(&counter)};
         c.stages.push_back({"made", counter.bytes, -1, true, heap()});
-        for (std::uint64_t i = 0; i < n; ++i) m.set(static_cast<std::int64_t>(i), person(i));
+        t.stage(name, t.set_n);
+        for (std::uint64_t i = 0; i < n; ++i) {
+            m.set(static_cast<std::int64_t>(i), person(i));
+            t.tick();
+        }
         c.stages.push_back({"filled", counter.bytes, -1, true, heap()});
-        for (std::uint64_t i = 0; i < n; ++i) m.del(static_cast<std::int64_t>(i));
+        t.stage(name, "del every key");
+        for (std::uint64_t i = 0; i < n; ++i) {
+            m.del(static_cast<std::int64_t>(i));
+            t.tick();
+        }
         c.stages.push_back({"deleted", counter.bytes, -1, true, heap()});
+        t.stage(name, "drop");
     }
     c.stages.push_back({"dropped", counter.bytes, -1, true, heap()});
     return c;
 }
 
-column run_go(std::uint64_t n, std::uint64_t hint) {
+column run_go(tracker& t, std::uint64_t n, std::uint64_t hint) {
     column c{"Go 1.19 map (live)", {}, {}};
+    t.next_map();
+    t.stage(c.name, "go run (the Go program, compiled on its first run)");
     const char* tmp = std::getenv("TMPDIR");
     std::string cmd = std::string("cd '") + GOMAP_LAB_GO_SEED_DIR + "' && GOCACHE='" + (tmp ? tmp : "/tmp") +
                       "/gomap-lab-gocache' GOFLAGS=-mod=mod GO111MODULE=on '" + GOMAP_LAB_GO + "' run . -n " +
@@ -193,7 +249,7 @@ void print_table(const std::vector<column>& cols, std::uint64_t n, std::uint64_t
         std::printf("%-*s", static_cast<int>(w), c.name.c_str());
         for (std::size_t s = 0; s < 4; ++s) {
             const auto& f = c.stages[s];
-            std::string cell = !f.known ? "-" : kib(f.bytes);
+            std::string cell = !f.known ? "-" : human_bytes(f.bytes);
             if (f.known && f.B >= 0) cell += "  B=" + std::to_string(f.B);
             if (f.known && s == 2 && c.stages[1].known && c.stages[1].bytes > 0)
                 cell += "  (" + std::to_string(f.bytes * 100 / c.stages[1].bytes) + "%)";
@@ -219,7 +275,7 @@ void print_table(const std::vector<column>& cols, std::uint64_t n, std::uint64_t
         std::printf("%-*s", static_cast<int>(w), c.name.c_str());
         for (std::size_t s = 0; s < 4; ++s) {
             const long long h = c.stages[s].heap;
-            const std::string cell = h < 0 ? "-" : kib(static_cast<std::uint64_t>(h < 0 ? 0 : h));
+            const std::string cell = h < 0 ? "-" : human_bytes(static_cast<std::uint64_t>(h < 0 ? 0 : h));
             if (s < 3)
                 std::printf("  %-*s", s == 2 ? 24 : 18, cell.c_str());
             else
@@ -265,11 +321,15 @@ int cmd_seed(const std::vector<std::string>& args) {
     while (in.more()) {
         const std::string a = in.next();
         if (a == "--help" || a == "-h") {
-            std::puts("usage: gomap-lab seed [--n N] [--hint H] [--json] [--no-go]\n"
-                      "  --n N      entries to insert (default 10000, at most 100000000)\n"
-                      "  --hint H   make() size hint (default 10000, or N when --n is given)\n"
-                      "  --json     machine-readable output\n"
-                      "  --no-go    do not run the real Go map even if `go` is installed");
+            std::puts(
+                "usage: gomap-lab seed [--n N] [--hint H] [--json] [--no-go]\n"
+                "  --n N      entries to insert (default 10000, at most 100000000)\n"
+                "  --hint H   make() size hint (default 10000, or N when --n is given)\n"
+                "  --json     machine-readable output\n"
+                "  --no-go    do not run the real Go map even if `go` is installed\n"
+                "Bytes are printed in KB below 1 MiB, then MB and GB (1 KB = 1024 bytes);\n"
+                "--json gives exact bytes. A progress bar is drawn on stderr when it is a\n"
+                "terminal.");
             return 0;
         } else if (a == "--n") {
             n = parse_count(a, in.value(), kMax);
@@ -287,25 +347,38 @@ int cmd_seed(const std::vector<std::string>& args) {
     }
     using K = std::int64_t;
     using A = person_alloc;
-    std::vector<column> cols;
-    cols.push_back(run_cpp<gomap::go_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::go_map", n, hint));
-    cols.push_back(run_cpp<gomap::map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::map", n, hint));
-    cols.push_back(run_safe<gomap::safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::safe_map", n));
-    cols.push_back(run_safe<gomap::gozero_safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
-        "go-zero SafeMap (gozero_safe_map)", n));
-    cols.push_back(run_cpp<gomap::go_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>("gomap::go_map, rebuilt", n,
-                                                                                         hint, /*rebuild=*/true));
-    cols.push_back(run_cpp<std::unordered_map<K, Person, std::hash<K>, std::equal_to<K>, A>>("std::unordered_map", n,
-                                                                                            hint));
+    std::size_t cpp_maps = 6;
 #if GOMAP_LAB_HAVE_ABSL
-    cols.push_back(run_cpp<absl::flat_hash_map<K, Person, absl::Hash<K>, std::equal_to<K>, A>>(
-        "absl::flat_hash_map", n, hint));
+    ++cpp_maps;
 #endif
 #if GOMAP_LAB_HAVE_BOOST
-    cols.push_back(run_cpp<boost::unordered_flat_map<K, Person, boost::hash<K>, std::equal_to<K>, A>>(
-        "boost::unordered_flat_map", n, hint));
+    ++cpp_maps;
 #endif
-    if (go) cols.push_back(run_go(n, hint));
+    std::vector<column> cols;
+    {
+        tracker t(cpp_maps, cpp_maps + (go ? 1 : 0), n);
+        cols.push_back(run_cpp<gomap::go_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
+            t, "gomap::go_map", n, hint));
+        cols.push_back(
+            run_cpp<gomap::map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(t, "gomap::map", n, hint));
+        cols.push_back(run_safe<gomap::safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
+            t, "gomap::safe_map", n));
+        cols.push_back(run_safe<gomap::gozero_safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
+            t, "go-zero SafeMap (gozero_safe_map)", n));
+        cols.push_back(run_cpp<gomap::go_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
+            t, "gomap::go_map, rebuilt", n, hint, /*rebuild=*/true));
+        cols.push_back(run_cpp<std::unordered_map<K, Person, std::hash<K>, std::equal_to<K>, A>>(
+            t, "std::unordered_map", n, hint));
+#if GOMAP_LAB_HAVE_ABSL
+        cols.push_back(run_cpp<absl::flat_hash_map<K, Person, absl::Hash<K>, std::equal_to<K>, A>>(
+            t, "absl::flat_hash_map", n, hint));
+#endif
+#if GOMAP_LAB_HAVE_BOOST
+        cols.push_back(run_cpp<boost::unordered_flat_map<K, Person, boost::hash<K>, std::equal_to<K>, A>>(
+            t, "boost::unordered_flat_map", n, hint));
+#endif
+        if (go) cols.push_back(run_go(t, n, hint));
+    }  // the progress bar is erased before the table is printed
     if (json)
         print_json(cols, n, hint);
     else

@@ -191,7 +191,7 @@ std::string header_text(const structure& s, const std::string& hash_note) {
           st.resizing ? "2^old_B = " + std::to_string(std::size_t{1} << st.old_B) + " old buckets" : "");
     field("nevacuate", st.resizing ? std::to_string(st.nevacuate) : "-",
           st.resizing ? "old buckets below it are evacuated" : "");
-    field("bytes", std::to_string(st.bytes), kib(st.bytes) + " held from the allocator");
+    field("bytes", std::to_string(st.bytes), human_bytes(st.bytes) + " held from the allocator");
     return o;
 }
 
@@ -364,7 +364,7 @@ std::string render_svg(const structure& s, const std::vector<std::string>& capti
         {"old_B", st.resizing ? std::to_string(st.old_B) : "-", ""},
         {"nevacuate", st.resizing ? std::to_string(st.nevacuate) : "-",
          st.resizing ? "old buckets below it are evacuated" : ""},
-        {"bytes", std::to_string(st.bytes), kib(st.bytes) + " from the allocator"},
+        {"bytes", std::to_string(st.bytes), human_bytes(st.bytes) + " from the allocator"},
     };
     const double hh = 26 + 19 * static_cast<double>(fields.size());
     body += svg::rect(left, y, W - 2 * left, hh, "#f8f8fb", "#888888", "rx=\"6\"") + "\n";
