@@ -106,6 +106,10 @@ TEST(LabArguments, EveryBadArgumentExitsTwoWithAMessage) {
         {{"inspect", "--real-hash=yes"}, "--real-hash takes no value"},
         {{"inspect", "--stop-mid-resize="}, "--stop-mid-resize takes no value"},
         {{"trace-delete", "--real-hash=1", "3"}, "--real-hash takes no value"},
+        // a conflict with a default names it as such
+        {{"inspect", "--delete", "30"}, "--delete 30 is more than --n 20 (the default; give a larger --n)"},
+        {{"churn", "--steady", "2000000"},
+         "--steady 2000000 is more than --peak 1000000 (the default; give a larger --peak)"},
         // outputs
         {{"inspect", "--out", scratch_dir_for_test() + "/"}, "is a directory"},
         {{"churn", "--csv", scratch_dir_for_test()},

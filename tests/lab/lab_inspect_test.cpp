@@ -563,6 +563,33 @@ TEST(LabInspect, EmptyMapHasNoBucketArray) {
     EXPECT_EQ(parse(r.out).field.at("count"), "0");
 }
 
+// Issue #14, 5: the defaults adapt to a small --n. `--n 3` alone used to
+// fail on the default --delete 5, which the user never typed; now --delete
+// defaults to N below 5 and only what the user gave can conflict.
+TEST(LabInspect, SmallNWorksWithTheDefaults) {
+    for (const std::string n : {"0", "1", "3", "4", "5"}) {
+        SCOPED_TRACE("--n " + n);
+        const auto r = run_lab({"inspect", "--n", n});
+        ASSERT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(r.err, "");
+        const auto d = parse(r.out);
+        EXPECT_EQ(d.field.at("count"), "0") << "every key inserted, then deleted (5 or N of them)";
+        if (n != "0") {
+            EXPECT_NE(r.out.find("then delete " + n + " of them"), std::string::npos) << r.out;
+        }
+    }
+    // The default 5 is unchanged from N = 5 on: the golden default drawing and
+    // a --n 6 script that deletes 5 keys.
+    const auto six = run_lab({"inspect", "--n", "6"});
+    ASSERT_EQ(six.status, 0) << six.err;
+    EXPECT_EQ(parse(six.out).field.at("count"), "1");
+    // What the user typed still conflicts.
+    const auto typed = run_lab({"inspect", "--n", "3", "--delete", "5"});
+    EXPECT_EQ(typed.status, 2);
+    EXPECT_NE(typed.err.find("--delete 5 is more than --n 3"), std::string::npos) << typed.err;
+    EXPECT_EQ(typed.err.find("default"), std::string::npos) << typed.err;
+}
+
 TEST(LabInspect, SvgDrawsEveryCellAndKey) {
     const std::string path = labtest::scratch("inspect.svg");
     const auto r = run_lab({"inspect", "--n", "26", "--delete", "4", "--format", "svg", "--out", path});

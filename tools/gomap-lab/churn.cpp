@@ -261,7 +261,7 @@ void usage() {
 
 int cmd_churn(const std::vector<std::string>& args) {
     options o;
-    bool steady_set = false, ops_set = false;
+    bool steady_set = false, ops_set = false, peak_set = false;
     std::string plot_path, csv_path, maps = "all";
     bool plot_set = false, csv_set = false;
     arg_reader in(args, "churn");
@@ -272,6 +272,7 @@ int cmd_churn(const std::vector<std::string>& args) {
             return 0;
         } else if (a == "--peak") {
             o.peak = parse_count(a, in.value(), 1, kMaxPeak);
+            peak_set = true;
         } else if (a == "--steady") {
             o.steady = parse_count(a, in.value(), 1, kMaxPeak);
             steady_set = true;
@@ -298,7 +299,7 @@ int cmd_churn(const std::vector<std::string>& args) {
     if (!ops_set) o.ops = o.peak;
     if (o.steady > o.peak)
         throw usage_error{"--steady " + std::to_string(o.steady) + " is more than --peak " +
-                          std::to_string(o.peak)};
+                          std::to_string(o.peak) + (peak_set ? "" : " (the default; give a larger --peak)")};
     o.maps = select_maps("--maps", maps);
     // Every argument is checked before anything is created, then the outputs
     // are made (temporary files next to their targets: an unwritable path is

@@ -163,7 +163,7 @@ void usage() {
         "byte, and each old array with its migration cursor while a resize is in progress.\n"
         "\n"
         "  --n N              keys inserted (default 20, at most 10000)\n"
-        "  --delete K         keys deleted afterwards (default 5, at most N)\n"
+        "  --delete K         keys deleted afterwards (default 5, or N when N < 5; at most N)\n"
         "  --map NAME         go_map (Go's rules, default) or map (gives memory back)\n"
         "  --seed S           the lab's hash and the delete order (default 1): same --seed, same picture\n"
         "  --real-hash        use gomap::hash keyed by the map's random hash0 instead\n"
@@ -184,7 +184,7 @@ void usage() {
 int cmd_inspect(const std::vector<std::string>& args) {
     options o;
     std::string out_path;
-    bool ops_set = false, out_set = false;
+    bool n_set = false, k_set = false, ops_set = false, out_set = false;
     arg_reader in(args, "inspect");
     while (in.more()) {
         const std::string a = in.next();
@@ -193,8 +193,10 @@ int cmd_inspect(const std::vector<std::string>& args) {
             return 0;
         } else if (a == "--n") {
             o.n = parse_count(a, in.value(), kMaxN);
+            n_set = true;
         } else if (a == "--delete") {
             o.k = parse_count(a, in.value(), kMaxN);
+            k_set = true;
         } else if (a == "--map") {
             o.map = parse_choice(a, in.value(), {"go_map", "map"});
         } else if (a == "--seed") {
@@ -219,8 +221,13 @@ int cmd_inspect(const std::vector<std::string>& args) {
             in.unknown();
         }
     }
+    // Defaults follow what was given: --delete is 5, or N when --n is below 5
+    // (so `--n 3` alone works, and every command line that worked before
+    // means what it meant). Only what the user typed can conflict.
+    if (!k_set) o.k = std::min<std::uint64_t>(5, o.n);
     if (o.k > o.n)
-        throw usage_error{"--delete " + std::to_string(o.k) + " is more than --n " + std::to_string(o.n)};
+        throw usage_error{"--delete " + std::to_string(o.k) + " is more than --n " + std::to_string(o.n) +
+                          (n_set ? "" : " (the default; give a larger --n)")};
     if (ops_set && o.stop_mid_resize) throw usage_error{"--ops and --stop-mid-resize do not go together"};
     if (ops_set && o.ops > o.n + o.k)
         throw usage_error{"--ops " + std::to_string(o.ops) + " is more than the script's " +
