@@ -110,6 +110,11 @@ TEST(LabArguments, EveryBadArgumentExitsTwoWithAMessage) {
         {{"inspect", "--delete", "30"}, "--delete 30 is more than --n 20 (the default; give a larger --n)"},
         {{"churn", "--steady", "2000000"},
          "--steady 2000000 is more than --peak 1000000 (the default; give a larger --peak)"},
+        // inspect: --format against --out's name
+        {{"inspect", "--format", "text", "--out", scratch("contradiction.svg")},
+         "--format text contradicts --out '" + scratch("contradiction.svg") + "'"},
+        {{"inspect", "--format", "svg", "--out", scratch("contradiction.txt")},
+         "--format svg contradicts --out '" + scratch("contradiction.txt") + "'"},
         // outputs
         {{"inspect", "--out", scratch_dir_for_test() + "/"}, "is a directory"},
         {{"churn", "--csv", scratch_dir_for_test()},
@@ -212,6 +217,7 @@ TEST(LabArguments, ABadCommandLineLeavesExistingFilesAlone) {
         {"churn", "--csv", csv, "--plot", dir + "/existing.txt"},
         {"churn", "--csv", csv, "--plot", svg, "--bogus"},
         {"churn", "--csv", svg, "--plot", svg},
+        {"inspect", "--out", svg, "--format", "text"},
         {"inspect", "--out", txt, "--n", "20", "--delete", "21"},
         {"inspect", "--out", txt, "--map", "map", "--n", "20", "--delete", "5", "--stop-mid-resize"},
         {"inspect", "--out", txt, "--verbose"},

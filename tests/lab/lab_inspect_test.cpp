@@ -590,6 +590,55 @@ TEST(LabInspect, SmallNWorksWithTheDefaults) {
     EXPECT_EQ(typed.err.find("default"), std::string::npos) << typed.err;
 }
 
+// Issue #14, 4: without --format, the format follows --out's extension: .svg
+// is svg, anything else text. --format given and the name saying the other
+// format is refused with exit 2 (tests/lab/lab_arguments_test.cpp), and a
+// --format agreeing with the name, or with a neutral name, is obeyed.
+TEST(LabInspect, OutFormatFollowsTheFileName) {
+    struct out_case {
+        std::vector<std::string> extra;
+        std::string file;
+        bool svg;
+    };
+    const std::vector<out_case> cases = {
+        {{}, "a.svg", true},
+        {{}, "b.SVG", true},
+        {{}, "c.txt", false},
+        {{}, "d", false},
+        {{}, "e.out", false},
+        {{"--format", "svg"}, "f.svg", true},
+        {{"--format", "svg"}, "g.drawing", true},
+        {{"--format", "text"}, "h.txt", false},
+        {{"--format", "text"}, "i", false},
+        {{"--map", "map"}, "j.svg", true},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.file);
+        const std::string path = labtest::scratch(c.file);
+        std::vector<std::string> args = {"inspect", "--n", "26", "--delete", "4", "--out", path};
+        args.insert(args.end(), c.extra.begin(), c.extra.end());
+        const auto r = run_lab(args);
+        ASSERT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(r.out, "");
+        const std::string text = labtest::read_file(path);
+        if (c.svg) {
+            EXPECT_EQ(text.rfind("<?xml", 0), 0u) << text.substr(0, 80);
+            EXPECT_NE(text.find("<svg "), std::string::npos);
+        } else {
+            EXPECT_EQ(text.rfind("gomap::go_map: insert keys 0..25", 0), 0u) << text.substr(0, 80);
+            EXPECT_EQ(text.find("<svg"), std::string::npos);
+        }
+    }
+    for (const auto& bad : {std::vector<std::string>{"--format", "text", "--out", "x.svg"},
+                            std::vector<std::string>{"--format", "svg", "--out", "x.txt"}}) {
+        const std::string path = labtest::scratch(bad[3]);
+        const auto r = run_lab({"inspect", bad[0], bad[1], bad[2], path});
+        EXPECT_EQ(r.status, 2) << bad[3];
+        EXPECT_NE(r.err.find("contradicts --out"), std::string::npos) << r.err;
+        EXPECT_FALSE(labtest::file_exists(path));
+    }
+}
+
 TEST(LabInspect, SvgDrawsEveryCellAndKey) {
     const std::string path = labtest::scratch("inspect.svg");
     const auto r = run_lab({"inspect", "--n", "26", "--delete", "4", "--format", "svg", "--out", path});

@@ -172,7 +172,8 @@ void usage() {
         "  --stop-mid-resize  stop at the first step of the script's last phase (the deletes, or\n"
         "                     the inserts when K = 0) that leaves a resize half done: some old\n"
         "                     buckets (map: groups) evacuated (nevacuate > 0), some not\n"
-        "  --format F         text (default; colour on a terminal) or svg\n"
+        "  --format F         text (colour on a terminal) or svg; default: svg when --out\n"
+        "                     ends in .svg, else text (--format text --out x.svg is refused)\n"
         "  --out FILE         write to FILE instead of stdout (replaced only when the command\n"
         "                     succeeds)\n"
         "  --color WHEN       colour the text: auto (default: when stdout is a terminal and\n"
@@ -184,7 +185,7 @@ void usage() {
 int cmd_inspect(const std::vector<std::string>& args) {
     options o;
     std::string out_path;
-    bool n_set = false, k_set = false, ops_set = false, out_set = false;
+    bool n_set = false, k_set = false, ops_set = false, out_set = false, format_set = false;
     arg_reader in(args, "inspect");
     while (in.more()) {
         const std::string a = in.next();
@@ -212,6 +213,7 @@ int cmd_inspect(const std::vector<std::string>& args) {
             o.stop_mid_resize = true;
         } else if (a == "--format") {
             o.format = parse_choice(a, in.value(), {"text", "svg"});
+            format_set = true;
         } else if (a == "--out") {
             out_path = in.value();
             out_set = true;
@@ -232,6 +234,16 @@ int cmd_inspect(const std::vector<std::string>& args) {
     if (ops_set && o.ops > o.n + o.k)
         throw usage_error{"--ops " + std::to_string(o.ops) + " is more than the script's " +
                           std::to_string(o.n + o.k) + " steps"};
+    // The format: --format when given, else from --out's extension (.svg is
+    // svg, anything else text). A name that says the other format is refused.
+    if (out_set) {
+        const std::string ext = extension_of(out_path);
+        const std::string implied = ext == "svg" ? "svg" : (ext == "txt" || ext == "text") ? "text" : "";
+        if (!format_set && !implied.empty()) o.format = implied;
+        if (format_set && !implied.empty() && implied != o.format)
+            throw usage_error{"--format " + o.format + " contradicts --out '" + out_path + "' (a ." + ext +
+                              " file is " + implied + "; drop --format, or change the name)"};
+    }
     if (out_set) o.out = output_file("--out", out_path);
     if (o.map == "map") return run<lab_map>(o, "gomap::map");
     return run<lab_go_map>(o, "gomap::go_map");
