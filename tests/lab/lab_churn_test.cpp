@@ -3,8 +3,10 @@
 // peak array after every key is gone, gomap::map holds nothing.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -139,6 +141,143 @@ TEST(LabChurn, CsvShapeAndTheArticlesNumbers) {
                                 ">operations (one insert or erase each)<", ">grow to 5,000<",
                                 ">delete to 100<", ">churn 2,000 pairs<", ">delete all<"})
         EXPECT_NE(svg.find(s), std::string::npos) << s;
+}
+
+// The plot's lines as drawn: in document order (later ones on top).
+struct drawn_line {
+    std::string label, colour, dash;
+    double width = 0;
+    std::vector<std::pair<double, double>> points;  // pixels
+};
+
+std::string attribute(const std::string& element, const std::string& name) {
+    const std::string key = " " + name + "=\"";
+    const std::size_t at = element.find(key);
+    if (at == std::string::npos) return "";
+    const std::size_t start = at + key.size();
+    return element.substr(start, element.find('"', start) - start);
+}
+
+std::vector<drawn_line> polylines(const std::string& svg) {
+    std::vector<drawn_line> out;
+    for (std::size_t at = svg.find("<polyline"); at != std::string::npos;
+         at = svg.find("<polyline", at + 1)) {
+        const std::string el = svg.substr(at, svg.find("</polyline>", at) - at);
+        drawn_line l;
+        l.colour = attribute(el, "stroke");
+        l.dash = attribute(el, "stroke-dasharray");
+        l.width = std::stod(attribute(el, "stroke-width"));
+        const std::size_t t = el.find("<title>");
+        l.label = el.substr(t + 7, el.find("</title>") - t - 7);
+        std::stringstream pts(attribute(el, "points"));
+        for (std::string xy; pts >> xy;) {
+            const std::size_t comma = xy.find(',');
+            l.points.emplace_back(std::stod(xy.substr(0, comma)), std::stod(xy.substr(comma + 1)));
+        }
+        out.push_back(std::move(l));
+    }
+    return out;
+}
+
+// y of a polyline at pixel x (linear between its points; NaN outside).
+double y_at(const drawn_line& l, double x) {
+    for (std::size_t i = 1; i < l.points.size(); ++i) {
+        const auto [x0, y0] = l.points[i - 1];
+        const auto [x1, y1] = l.points[i];
+        if (x >= x0 && x <= x1) return x1 == x0 ? y1 : y0 + (y1 - y0) * (x - x0) / (x1 - x0);
+    }
+    return std::nan("");
+}
+
+// The legend's lines for a map: its label, then its notes up to the next label.
+std::string legend_of(const std::string& svg, const std::string& label) {
+    const std::size_t at = svg.find("font-size=\"12.5\">" + label + "</text>");
+    if (at == std::string::npos) return "";
+    const std::size_t end = svg.find("font-size=\"12.5\">", at + 1);
+    std::string text;
+    for (std::size_t t = svg.find("\">", at); t < end && t != std::string::npos; t = svg.find("\">", t + 1)) {
+        const std::size_t close = svg.find("</text>", t);
+        if (close == std::string::npos || close > end) break;
+        text += svg.substr(t + 2, close - t - 2) + " ";
+    }
+    return text;
+}
+
+// Issue #14, 6: go_map's line was hidden under go-zero's SafeMap's where the
+// two coincide (while growing and deleting, the SafeMap is one go_map), and
+// whether a line showed depended on its place in --maps. Now every line
+// stays visible wherever it coincides with another: at every x, a line is
+// hidden only where a later, at least as wide, solid line lies on it.
+TEST(LabChurn, EveryLineStaysVisibleWhereLinesCoincide) {
+    const std::string svg_path = labtest::scratch("coincide.svg"),
+                      csv_path = labtest::scratch("coincide.csv");
+    // go_map and gozero_safe_map coincide for half the run, map and safe_map
+    // all along; in this order the old plot drew gozero_safe_map over go_map
+    // at the same width.
+    const auto r =
+        run_lab({"churn", "--peak", "20000", "--ops", "20000", "--maps",
+                 "go_map,std,gozero_safe_map,map,safe_map", "--plot", svg_path, "--csv", csv_path});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string svg = labtest::read_file(svg_path);
+    const auto lines = polylines(svg);
+    ASSERT_EQ(lines.size(), 5u);
+    const csv c = parse(labtest::read_file(csv_path));
+
+    // Pairs that coincide in the data (equal bytes, not 0, on a tenth of the
+    // rows or more) are drawn at different widths, the wider first.
+    auto drawn = [&](const std::string& label) {
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            if (lines[i].label == label) return i;
+        ADD_FAILURE() << "no line for " << label;
+        return std::size_t{0};
+    };
+    const std::map<std::string, std::string> id = {{"gomap::go_map", "go_map"},
+                                                   {"std::unordered_map", "std"},
+                                                   {"gomap::gozero_safe_map", "gozero_safe_map"},
+                                                   {"gomap::map", "map"},
+                                                   {"gomap::safe_map", "safe_map"}};
+    std::size_t coinciding_pairs = 0;
+    for (const auto& [a, ya] : c.bytes)
+        for (const auto& [b, yb] : c.bytes) {
+            if (a >= b) continue;
+            std::size_t equal = 0;
+            for (std::size_t i = 0; i < ya.size(); ++i) equal += ya[i] == yb[i] && ya[i] != 0;
+            if (equal * 10 < ya.size()) continue;
+            ++coinciding_pairs;
+            SCOPED_TRACE(a + " and " + b);
+            const auto& first = lines[std::min(drawn(a), drawn(b))];
+            const auto& second = lines[std::max(drawn(a), drawn(b))];
+            EXPECT_GT(first.width, second.width) << "the one beneath is wider";
+            // The legend says so, for both.
+            EXPECT_NE(legend_of(svg, a).find(id.at(b)), std::string::npos) << legend_of(svg, a);
+            EXPECT_NE(legend_of(svg, b).find(id.at(a)), std::string::npos) << legend_of(svg, b);
+            EXPECT_NE(legend_of(svg, a).find("coincides with"), std::string::npos) << legend_of(svg, a);
+        }
+    EXPECT_EQ(coinciding_pairs, 2u) << "go_map with gozero_safe_map, map with safe_map";
+    EXPECT_EQ(legend_of(svg, "std::unordered_map").find("coincides"), std::string::npos);
+
+    // Every line shows: hidden at fewer than a tenth of the plot's x positions.
+    std::set<double> xs;
+    for (const auto& l : lines)
+        for (const auto& p : l.points) xs.insert(p.first);
+    for (std::size_t a = 0; a < lines.size(); ++a) {
+        std::size_t seen = 0, hidden = 0;
+        for (double x : xs) {
+            const double ya = y_at(lines[a], x);
+            if (std::isnan(ya)) continue;
+            ++seen;
+            for (std::size_t b = a + 1; b < lines.size(); ++b) {
+                const double yb = y_at(lines[b], x);
+                if (lines[b].dash.empty() && lines[b].width >= lines[a].width && !std::isnan(yb) &&
+                    std::abs(ya - yb) < (lines[b].width - lines[a].width) / 2 + 0.5) {
+                    ++hidden;
+                    break;
+                }
+            }
+        }
+        EXPECT_LT(hidden * 10, seen) << lines[a].label << " is hidden at " << hidden << " of " << seen
+                                     << " points";
+    }
 }
 
 TEST(LabChurn, SameSeedSameKeys) {

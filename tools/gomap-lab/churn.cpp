@@ -214,6 +214,7 @@ std::string make_plot(const options& o, const std::vector<phase>& phases, const 
     for (std::size_t i = 0; i < rs.size(); ++i) {
         svg::series s;
         s.label = std::string(o.maps[i]->label);
+        s.short_label = std::string(o.maps[i]->id);
         s.colour = std::string(o.maps[i]->colour);
         s.dash = std::string(o.maps[i]->dash);
         s.note = "peak " + svg::num(static_cast<double>(rs[i].peak) / u.div, 2) + " → " +

@@ -116,21 +116,100 @@ double text_width(std::string_view s, double size) {
     return static_cast<double>(s.size()) * size * 0.6;
 }
 
+// The plot's geometry: its size, margins and scales.
+struct frame {
+    static constexpr double W = 980, H = 560;
+    static constexpr double left = 84, top = 88, right = 270, bottom = 74;
+    static constexpr double pw = W - left - right, ph = H - top - bottom;
+    double x_max = 1, y_top = 1, x_top = 1;
+    std::vector<double> yt, xt;
+    explicit frame(const line_plot& p) {
+        x_max = p.x.empty() ? 1 : std::max(p.x.back(), 1.0);
+        double y_max = 0;
+        for (const auto& s : p.lines)
+            for (double v : s.y) y_max = std::max(y_max, v);
+        yt = ticks(y_max * 1.05, 6);
+        xt = ticks(x_max, 8);
+        y_top = yt.back();
+        x_top = std::max(xt.back(), x_max);
+    }
+    double X(double x) const { return left + pw * x / x_top; }
+    double Y(double y) const { return top + ph - ph * y / y_top; }
+};
+
+// Splits "coincides with a, b, c" into lines of at most `width` characters,
+// breaking after the commas.
+std::vector<std::string> wrap_list(const std::string& head, const std::vector<std::string>& items,
+                                   std::size_t width) {
+    std::vector<std::string> lines{head};
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string item = items[i] + (i + 1 < items.size() ? "," : "");
+        if (lines.back().size() + 1 + item.size() > width && lines.back() != head)
+            lines.push_back(item);
+        else
+            lines.back() += " " + item;
+    }
+    return lines;
+}
+
 }  // namespace
 
+layout lay_out(const line_plot& p) {
+    const frame f(p);
+    const std::size_t k = p.lines.size();
+    layout out;
+    out.coincides.resize(k);
+    // Two series coincide where their pixels are less than 1 apart, not
+    // counting points where both lie on the x axis (every map starts empty).
+    constexpr double kNear = 1.0;
+    const double axis = f.Y(0) - kNear;
+    for (std::size_t a = 0; a < k; ++a)
+        for (std::size_t b = a + 1; b < k; ++b) {
+            const auto& ya = p.lines[a].y;
+            const auto& yb = p.lines[b].y;
+            const std::size_t n = std::min({ya.size(), yb.size(), p.x.size()});
+            std::size_t near = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                const double pa = f.Y(ya[i]), pb = f.Y(yb[i]);
+                if (std::abs(pa - pb) < kNear && !(pa > axis && pb > axis)) ++near;
+            }
+            if (near >= 3 && near * 20 >= n) {
+                out.coincides[a].push_back(b);
+                out.coincides[b].push_back(a);
+            }
+        }
+    // Widths by level: the first series takes the narrowest, each later one
+    // the narrowest no earlier series it coincides with has (a greedy
+    // colouring): the first series, the one the plot is about, is on top.
+    constexpr double kWidths[] = {2.2, 5.5, 8.8, 12.1};
+    std::vector<std::size_t> level(k, 0);
+    for (std::size_t a = 0; a < k; ++a) {
+        std::size_t l = 0;
+        for (bool taken = true; taken && l + 1 < std::size(kWidths);) {
+            taken = false;
+            for (std::size_t b : out.coincides[a])
+                if (b < a && level[b] == l) taken = true;
+            if (taken) ++l;
+        }
+        level[a] = l;
+    }
+    for (std::size_t a = 0; a < k; ++a) out.width.push_back(kWidths[level[a]]);
+    for (std::size_t l = std::size(kWidths); l-- > 0;)
+        for (std::size_t a = 0; a < k; ++a)
+            if (level[a] == l) out.order.push_back(a);
+    return out;
+}
+
 std::string render(const line_plot& p) {
-    constexpr double W = 980, H = 560;
-    constexpr double left = 84, top = 88, right = 270, bottom = 74;
-    const double pw = W - left - right, ph = H - top - bottom;
-    const double x_max = p.x.empty() ? 1 : std::max(p.x.back(), 1.0);
-    double y_max = 0;
-    for (const auto& s : p.lines)
-        for (double v : s.y) y_max = std::max(y_max, v);
-    const auto yt = ticks(y_max * 1.05, 6);
-    const auto xt = ticks(x_max, 8);
-    const double y_top = yt.back(), x_top = std::max(xt.back(), x_max);
-    auto X = [&](double x) { return left + pw * x / x_top; };
-    auto Y = [&](double y) { return top + ph - ph * y / y_top; };
+    const frame f(p);
+    const double W = frame::W, H = frame::H, left = frame::left, top = frame::top, pw = frame::pw,
+                 ph = frame::ph;
+    const double x_max = f.x_max;
+    const auto& yt = f.yt;
+    const auto& xt = f.xt;
+    auto X = [&](double x) { return f.X(x); };
+    auto Y = [&](double y) { return f.Y(y); };
+    const layout lay = lay_out(p);
 
     std::string o = open(W, H, p.title);
     o += text(left, 28, p.title, "start", 18, "font-weight=\"bold\"") + "\n";
@@ -166,40 +245,59 @@ std::string render(const line_plot& p) {
               "transform=\"rotate(-90 22 " + num(top + ph / 2) + ")\"") +
          "\n";
 
-    // Every other line is wide and drawn first, the others narrow on top: where
-    // two coincide (go_map and map while growing) both stay visible, as a
-    // stripe inside a band (or dashes: series.dash).
-    for (int pass = 0; pass < 2; ++pass)
-        for (std::size_t k = 0; k < p.lines.size(); ++k) {
-            const bool wide = k % 2 == 1;
-            if (wide != (pass == 0)) continue;
-            const auto& s = p.lines[k];
-            std::string pts;
-            const std::size_t n = std::min(s.y.size(), p.x.size());
-            for (std::size_t i = 0; i < n; ++i) {
-                // Inside a flat run a point adds nothing to the picture.
-                if (i > 0 && i + 1 < n && s.y[i] == s.y[i - 1] && s.y[i] == s.y[i + 1]) continue;
-                pts += (pts.empty() ? "" : " ") + num(X(p.x[i]), 1) + "," + num(Y(s.y[i]), 1);
-            }
-            const std::string dash = s.dash.empty() ? "" : "\" stroke-dasharray=\"" + s.dash;
-            o += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"" +
-                 (wide ? "5.5" : "2.2") + dash + "\" stroke-linejoin=\"round\" points=\"" + pts +
-                 "\"><title>" + escape(s.label) + "</title></polyline>\n";
+    // The lines, widest first (lay_out): where two coincide (go_map and
+    // go-zero's SafeMap while they grow, map and safe_map always) the later,
+    // narrower one is a stripe inside the earlier one's band.
+    for (std::size_t k : lay.order) {
+        const auto& s = p.lines[k];
+        std::string pts;
+        const std::size_t n = std::min(s.y.size(), p.x.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            // Inside a flat run a point adds nothing to the picture.
+            if (i > 0 && i + 1 < n && s.y[i] == s.y[i - 1] && s.y[i] == s.y[i + 1]) continue;
+            pts += (pts.empty() ? "" : " ") + num(X(p.x[i]), 1) + "," + num(Y(s.y[i]), 1);
         }
+        const std::string dash = s.dash.empty() ? "" : "\" stroke-dasharray=\"" + s.dash;
+        o += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"" + num(lay.width[k], 1) +
+             dash + "\" stroke-linejoin=\"round\" points=\"" + pts + "\"><title>" + escape(s.label) +
+             "</title></polyline>\n";
+    }
 
-    // Legend.
+    // Legend: each series' line as drawn, its label, its note, and the series
+    // it coincides with.
     const double lx = left + pw + 24;
     double ly = top + 8;
     o += text(lx, ly, "map (bytes held: peak → end)", "start", 12, "font-weight=\"bold\"") + "\n";
     ly += 24;
-    for (const auto& s : p.lines) {
-        const bool wide = (&s - p.lines.data()) % 2 == 1;
-        o += line(lx, ly - 4, lx + 26, ly - 4, s.colour, wide ? 5.5 : 2.2,
+    bool any_coincide = false;
+    for (std::size_t k = 0; k < p.lines.size(); ++k) {
+        const auto& s = p.lines[k];
+        o += line(lx, ly - 4, lx + 26, ly - 4, s.colour, lay.width[k],
                   s.dash.empty() ? "" : "stroke-dasharray=\"" + s.dash + "\"") +
              "\n";
         o += text(lx + 34, ly, s.label, "start", 12.5) + "\n";
-        if (!s.note.empty()) o += text(lx + 34, ly + 16, s.note, "start", 11, "fill=\"#555555\"") + "\n";
-        ly += s.note.empty() ? 24 : 40;
+        double next = ly + 24;
+        if (!s.note.empty()) {
+            o += text(lx + 34, ly + 16, s.note, "start", 11, "fill=\"#555555\"") + "\n";
+            next += 16;
+        }
+        if (!lay.coincides[k].empty()) {
+            any_coincide = true;
+            std::vector<std::string> names;
+            for (std::size_t b : lay.coincides[k])
+                names.push_back(p.lines[b].short_label.empty() ? p.lines[b].label : p.lines[b].short_label);
+            for (const auto& l : wrap_list("coincides with", names, 30)) {
+                o += text(lx + 34, next - 8, l, "start", 10.5, "fill=\"#555555\" font-style=\"italic\"") +
+                     "\n";
+                next += 13;
+            }
+            next += 2;
+        }
+        ly = next;
+    }
+    if (any_coincide) {
+        o += text(lx, ly + 2, "Where lines coincide, the wider", "start", 10.5, "fill=\"#555555\"") + "\n";
+        o += text(lx, ly + 15, "one is drawn beneath the other.", "start", 10.5, "fill=\"#555555\"") + "\n";
     }
     o += close();
     return o;

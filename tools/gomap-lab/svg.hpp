@@ -32,6 +32,7 @@ std::vector<double> ticks(double max, int target);
 
 struct series {
     std::string label;      // legend
+    std::string short_label;  // in "coincides with ..." notes ("" : the label)
     std::string note;       // second legend line (may be empty)
     std::string colour;     // stroke colour
     std::string dash;       // stroke-dasharray, or "" for a solid line
@@ -47,8 +48,20 @@ struct line_plot {
     std::vector<std::pair<double, std::string>> phases;
 };
 
+// How the series are drawn so that every one stays visible: series that
+// coincide (within a pixel, away from the x axis, at 5% of the points or more)
+// get different stroke widths, and the wider is drawn first, beneath; each
+// then shows as a stripe in the other's band.
+struct layout {
+    std::vector<double> width;                        // stroke width of each series
+    std::vector<std::size_t> order;                   // drawing order: widest first
+    std::vector<std::vector<std::size_t>> coincides;  // for each series, those it coincides with
+};
+layout lay_out(const line_plot& plot);
+
 // Renders the plot: labelled axes with ticks, shaded phases separated by
-// dashed lines and named, one polyline per series, a legend on the right.
+// dashed lines and named, one polyline per series (lay_out), a legend on the
+// right that says which series coincide.
 std::string render(const line_plot& plot);
 
 }  // namespace lab::svg
