@@ -459,7 +459,7 @@ struct reader {
 };
 
 template <class Map>
-inline constexpr bool is_flat = std::is_same_v<typename Map::policy_type, gomap::flat_policy>;
+inline constexpr bool is_flat = !std::is_same_v<typename Map::policy_type, gomap::go_policy>;  // map, node_map
 
 // Whether a map's table holds n entries at log2 size B without growing, from
 // the public max_load_factor(): Go's overLoadFactor for hmap (6.5 entries per
@@ -1699,15 +1699,17 @@ void step(ctx& c, reader& rd, A& a, B&... b) {
     both([&](auto& s) { s.after_op(whole); });
 }
 
-// gomap::map first, go_map second.
+// gomap::map first, go_map and node_map after it.
 template <class K, class V, class H>
 void run(ctx& c, reader& rd) {
     subject<gomap::map<K, V, H>> a(c, "gomap::map", true, c.hint);
     subject<gomap::go_map<K, V, H>> b(c, "gomap::go_map", false, c.hint);
-    while (!rd.empty() && c.work < c.budget) step(c, rd, a, b);
+    subject<gomap::node_map<K, V, H>> n(c, "gomap::node_map", false, c.hint);
+    while (!rd.empty() && c.work < c.budget) step(c, rd, a, b, n);
     c.op_name = "final check";
     a.finish();
     b.finish();
+    n.finish();
 }
 // go_map alone (at a key space too large for the flat engine under this hash).
 template <class K, class V, class H>

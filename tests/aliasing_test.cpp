@@ -34,7 +34,7 @@ using M = gomap::basic_map<u64, std::string, gomap::hash<u64>, std::equal_to<u64
 
 template <class Policy>
 class Aliasing : public ::testing::Test {};
-using Policies = ::testing::Types<gomap::go_policy, gomap::flat_policy>;
+using Policies = ::testing::Types<gomap::go_policy, gomap::flat_policy, gomap::node_policy>;
 TYPED_TEST_SUITE(Aliasing, Policies);
 
 // Keys that the next write's resize step moves. go_map: the old bucket at
@@ -56,7 +56,7 @@ std::vector<u64> keys_in_old_chains(const Map& m) {
         m.inspect_groups([&](const auto& g) {
             if (!out.empty() || g.current || g.array_index != 0 || g.index < g.cursor) return;
             for (unsigned s = 0; s < gomap::detail::group_slots; ++s)
-                if (g.word[s] != 0) out.push_back(g.slots[s].first);
+                if (g.word[s] != 0) out.push_back(g.entry(s).first);
         });
     }
     return out;
@@ -197,6 +197,35 @@ TEST(AliasingShrink, TryEmplaceAndEraseFromEntriesWhileShrinking) {
     EXPECT_GT(writes_mid_shrink, 100u);
     ASSERT_EQ(m.check_invariants(), "");
     for (const auto& [k, v] : ref) ASSERT_EQ(m.at(k), v);
+}
+
+// gomap::node_map: references stay valid across inserts, so the statement
+// that is unsafe in every flat map, m[a] = m[b] with a absent, is safe (as
+// in std): m[b]'s reference survives the insert of a, resizes included.
+TEST(AliasingNodeMap, IndexAssignFromAnotherEntryWhileGrowingAndShrinking) {
+    gomap::node_map<u64, std::string> m;
+    std::map<u64, std::string> ref;
+    m[0] = value_for(0);
+    ref[0] = value_for(0);
+    std::size_t mid_resize = 0;
+    for (u64 a = 1; a < 30000; ++a) {
+        const u64 b = a / 2;
+        if (m.stats().resizing) ++mid_resize;
+        m[a] = m[b];
+        ref[a] = ref[b];
+    }
+    for (u64 a = 0; a < 29000; ++a) {
+        if (m.stats().resizing) ++mid_resize;
+        const u64 b = 29999 - a % 500;
+        m[a + 100000] = m[b];  // inserts while erases below shrink the map
+        ref[a + 100000] = ref[b];
+        m.erase(a);
+        ref.erase(a);
+    }
+    EXPECT_GT(mid_resize, 100u);
+    ASSERT_EQ(m.size(), ref.size());
+    for (const auto& [k, v] : ref) ASSERT_EQ(m.at(k), v) << k;
+    EXPECT_EQ(m.check_invariants(), "");
 }
 
 }  // namespace

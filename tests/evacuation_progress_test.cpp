@@ -130,7 +130,7 @@ TEST(EvacuationProgress, FlatShrinkMigratesGroupsInOrder) {
             ne.resize(g.groups);
             if (g.index < g.cursor || g.index >= g.cursor + 64) return;
             for (unsigned s = 0; s < gomap::detail::group_slots; ++s)
-                ne[g.index] = ne[g.index] || (g.word[s] != 0 && g.slots[s].first != erased);
+                ne[g.index] = ne[g.index] || (g.word[s] != 0 && g.entry(s).first != erased);
         });
         return ne;
     };

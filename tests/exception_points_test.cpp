@@ -162,11 +162,11 @@ bool disarm(kind k) {
 // Map types
 
 template <class V, class Policy, bool LongChains>
-using xmap = gomap::basic_map<xkey, V, throwing_hash<LongChains, std::is_same_v<Policy, gomap::flat_policy>>,
+using xmap = gomap::basic_map<xkey, V, throwing_hash<LongChains, !std::is_same_v<Policy, gomap::go_policy>>,
                               throwing_eq, gomap_test::bombing_allocator<std::pair<const xkey, V>>, Policy>;
 
 template <class M>
-inline constexpr bool is_flat = std::is_same_v<typename M::policy_type, gomap::flat_policy>;
+inline constexpr bool is_flat = !std::is_same_v<typename M::policy_type, gomap::go_policy>;  // map, node_map
 
 template <class M>
 struct config {
@@ -190,6 +190,12 @@ struct go_chains : config<xmap<counted, gomap::go_policy, true>> {
 };
 struct map_chains : config<xmap<counted, gomap::flat_policy, true>> {
     static constexpr const char* name = "map long probes";
+};
+struct node_direct : config<xmap<counted, gomap::node_policy, false>> {
+    static constexpr const char* name = "node_map";
+};
+struct node_chains : config<xmap<counted, gomap::node_policy, true>> {
+    static constexpr const char* name = "node_map long probes";
 };
 
 // ---------------------------------------------------------------------------
@@ -282,7 +288,7 @@ i64 max_old_key(const M& m, std::size_t* count = nullptr) {
         m.inspect_groups([&](const auto& g) {
             if (g.current || g.index < g.cursor) return;
             for (unsigned s = 0; s < gomap::detail::group_slots; ++s)
-                if (g.word[s] != 0) key = std::max(key, g.slots[s].first.v), ++n;
+                if (g.word[s] != 0) key = std::max(key, g.entry(s).first.v), ++n;
         });
     } else {
         m.visit_chains([&](const auto* head, bool is_old) {
@@ -537,7 +543,8 @@ protected:
         EXPECT_EQ(bomb::live_bytes, 0u);
     }
 };
-using Configs = ::testing::Types<go_direct, map_direct, go_indirect, map_indirect, go_chains, map_chains>;
+using Configs = ::testing::Types<go_direct, map_direct, go_indirect, map_indirect, go_chains, map_chains, node_direct,
+                                 node_chains>;
 class config_names {
 public:
     template <class T>

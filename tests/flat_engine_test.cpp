@@ -796,8 +796,8 @@ void expect_bytes_from_public_hash(const M& m, const char* when) {
         for (unsigned s = 0; s < 15; ++s) {
             if (g.word[s] == 0) continue;
             ++seen;
-            const std::uint64_t h = gomap::detail::seeded_hash(m.hash_function(), g.slots[s].first, seed);
-            ASSERT_EQ(g.word[s], gomap::detail::reduced_hash(h)) << when << ", key " << static_cast<u64>(g.slots[s].first);
+            const std::uint64_t h = gomap::detail::seeded_hash(m.hash_function(), g.entry(s).first, seed);
+            ASSERT_EQ(g.word[s], gomap::detail::reduced_hash(h)) << when << ", key " << static_cast<u64>(g.entry(s).first);
         }
     });
     EXPECT_EQ(seen, m.size()) << when;

@@ -86,7 +86,7 @@ void for_each_home(const M& m, Fn&& fn) {
         const int shift = 64 - std::countr_zero(v.groups);
         for (unsigned s = 0; s < gomap::detail::group_slots; ++s) {
             if (v.word[s] == 0) continue;
-            const auto& key = v.slots[s].first;
+            const auto& key = v.entry(s).first;
             const u64 h = gomap::detail::seeded_hash(m.hash_function(), key, seed);
             fn(v.array_index, static_cast<std::size_t>(h >> shift), key, v);
         }

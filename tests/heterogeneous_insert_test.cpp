@@ -23,7 +23,7 @@ using gomap_test::tkey;
 
 template <class P>
 class HeterogeneousInsert : public ::testing::Test {};
-using Policies = ::testing::Types<gomap::flat_policy, gomap::go_policy>;
+using Policies = ::testing::Types<gomap::flat_policy, gomap::go_policy, gomap::node_policy>;
 TYPED_TEST_SUITE(HeterogeneousInsert, Policies);
 
 template <class P>

@@ -26,7 +26,7 @@ struct face {
     template <class K, class V, class H = std::hash<K>, class A = std::allocator<std::pair<const K, V>>>
     using type = M<K, V, H, std::equal_to<K>, A>;
 };
-using Faces = ::testing::Types<face<std::unordered_map>, face<gomap::map>, face<gomap::go_map>>;
+using Faces = ::testing::Types<face<std::unordered_map>, face<gomap::map>, face<gomap::go_map>, face<gomap::node_map>>;
 
 template <class F>
 class NodeHandle : public ::testing::Test {};
@@ -36,7 +36,7 @@ TYPED_TEST_SUITE(NodeHandle, Faces);
 // the standard's rule (each test says which).
 template <class F>
 class NodeHandleGomapFaces : public ::testing::Test {};
-using GomapFaces = ::testing::Types<face<gomap::map>, face<gomap::go_map>>;
+using GomapFaces = ::testing::Types<face<gomap::map>, face<gomap::go_map>, face<gomap::node_map>>;
 TYPED_TEST_SUITE(NodeHandleGomapFaces, GomapFaces);
 
 template <class M>

@@ -34,9 +34,9 @@ using u64 = std::uint64_t;
 
 template <class M>
 class RangeTest : public ::testing::Test {};
-using MapTypes = ::testing::Types<gomap::go_map<u64, u64>, gomap::map<u64, u64>>;
+using MapTypes = ::testing::Types<gomap::go_map<u64, u64>, gomap::map<u64, u64>, gomap::node_map<u64, u64>>;
 template <class M>
-constexpr bool is_flat = std::is_same_v<typename M::policy_type, gomap::flat_policy>;
+constexpr bool is_flat = !std::is_same_v<typename M::policy_type, gomap::go_policy>;  // map, node_map
 TYPED_TEST_SUITE(RangeTest, MapTypes);
 
 u64 value_of(u64 k) { return k * 3 + 1; }

@@ -35,7 +35,7 @@ struct face {
 
 template <class F>
 class StdAllocator : public ::testing::Test {};
-using Faces = ::testing::Types<face<std::unordered_map>, face<gomap::map>, face<gomap::go_map>>;
+using Faces = ::testing::Types<face<std::unordered_map>, face<gomap::map>, face<gomap::go_map>, face<gomap::node_map>>;
 TYPED_TEST_SUITE(StdAllocator, Faces);
 
 template <class F, class A>
@@ -244,7 +244,7 @@ namespace {
 // does not compile with this key, so there is no control.
 template <class F>
 class StdAddressof : public ::testing::Test {};
-using GomapFaces = ::testing::Types<face<gomap::map>, face<gomap::go_map>>;
+using GomapFaces = ::testing::Types<face<gomap::map>, face<gomap::go_map>, face<gomap::node_map>>;
 TYPED_TEST_SUITE(StdAddressof, GomapFaces);
 
 TYPED_TEST(StdAddressof, AKeyTypeThatOverloadsAddressOf) {

@@ -1,6 +1,7 @@
 // std_conformance_test.cpp — one broad script of std::unordered_map usage,
 // run on every combination of
-//   map:        std::unordered_map (the control), gomap::map, gomap::go_map
+//   map:        std::unordered_map (the control), gomap::map, gomap::go_map,
+//               gomap::node_map
 //   allocator:  std::allocator, fancy pointers, stateful non-propagating,
 //               stateful propagating
 //   hasher:     a plain one, and one that throws on chosen keys
@@ -181,9 +182,11 @@ void run_all() {
     using control = typename combo<std::unordered_map, H, ControlA>::map;
     using flat = typename combo<gomap::map, H, A>::map;
     using go = typename combo<gomap::go_map, H, A>::map;
+    using node = typename combo<gomap::node_map, H, A>::map;
     const std::string want = script<control>();
     EXPECT_EQ(script<flat>(), want) << "gomap::map";
     EXPECT_EQ(script<go>(), want) << "gomap::go_map";
+    EXPECT_EQ(script<node>(), want) << "gomap::node_map";
 }
 
 using plain = std::hash<int>;
@@ -201,6 +204,7 @@ TEST(StdConformance, NoMemoryLeftBehind) {
     gomap_test::bytes_by_id().clear();
     (void)script<combo<gomap::map, plain, gomap_test::stateful_allocator<entry, false>>::map>();
     (void)script<combo<gomap::go_map, armed_hash, gomap_test::stateful_allocator<entry, true>>::map>();
+    (void)script<combo<gomap::node_map, armed_hash, gomap_test::stateful_allocator<entry, false>>::map>();
     for (const auto& [id, bytes] : gomap_test::bytes_by_id()) EXPECT_EQ(bytes, 0) << "allocator " << id;
 }
 

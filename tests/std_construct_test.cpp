@@ -30,7 +30,7 @@ struct face {
     template <class K, class V, class H = std::hash<K>, class A = std::allocator<std::pair<const K, V>>>
     using type = M<K, V, H, std::equal_to<K>, A>;
 };
-using Faces = ::testing::Types<face<std::unordered_map>, face<gomap::map>, face<gomap::go_map>>;
+using Faces = ::testing::Types<face<std::unordered_map>, face<gomap::map>, face<gomap::go_map>, face<gomap::node_map>>;
 
 template <class F>
 class StdConstruct : public ::testing::Test {};
@@ -179,6 +179,7 @@ void deduce_all() {
 TEST(StdDeduction, UnorderedMapControl) { deduce_all<std::unordered_map>(); }
 TEST(StdDeduction, Map) { deduce_all<gomap::map>(); }
 TEST(StdDeduction, GoMap) { deduce_all<gomap::go_map>(); }
+TEST(StdDeduction, NodeMap) { deduce_all<gomap::node_map>(); }
 
 TEST(StdDeduction, DefaultsAreGomapsOwn) {
     const std::vector<std::pair<int, int>> v{{1, 2}};

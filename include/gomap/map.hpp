@@ -19,10 +19,14 @@
 // default) the flat one. The faces are classes, not aliases, so that they have
 // std::unordered_map's deduction guides (gomap::map m(v.begin(), v.end())).
 //
+// gomap::node_map is gomap::map with each entry allocated on its own (the
+// same engine; its slots hold pointers): references and pointers to an entry
+// stay valid until it is erased, as in std, and values need not be movable.
+//
 // WHERE THEY DIFFER FROM std::unordered_map (both are flat tables, like Boost's
 // and Abseil's flat maps):
 //   * entries move (the invalidation rules below): std keeps references
-//     valid until their entry is erased;
+//     valid until their entry is erased (node_map keeps std's rule);
 //   * erase(key) may reorder the entries it keeps (its resize step moves
 //     them); erase(iterator), erase(first, last) and extract keep their order,
 //     which is std's rule for every erase;
@@ -30,14 +34,20 @@
 //     group or bucket changes as the map resizes incrementally, and an entry
 //     may be in an old array; bucket_count() and load_factor() are provided;
 //   * max_load_factor(float) is accepted and ignored, as in Boost's flat maps;
-//   * keys and values must be nothrow move constructible (resizes move them).
+//   * a key or value whose move may throw (std::deque, a C++03 class with only
+//     a copy constructor) is taken: gomap::map copies it when it resizes, so
+//     a throwing copy loses nothing; go_map keeps it out of line and moves a
+//     pointer (see EXCEPTIONS).
 // Node handles hold the entry itself (a flat map has no nodes): extract()
 // moves it out of the table, insert(node_type&&) moves it back in.
 //
 // ITERATORS, REFERENCES AND WHAT INVALIDATES THEM
 // Entries live inside the table (go_map: buckets; gomap::map: groups) and move
 // when it resizes, so the rules are those of a flat hash map
-// (absl::flat_hash_map), made incremental:
+// (absl::flat_hash_map), made incremental. In gomap::node_map only pointers
+// move: the rules below hold for its iterators, but a reference or pointer to
+// an entry stays valid until that entry is erased (or the map cleared,
+// assigned or destroyed), whatever else is inserted or erased.
 //   * find, contains, count, at, range() over a const map, stats(): invalidate
 //     nothing. In gomap::map, operator[] and insert* of a key that is already
 //     present invalidate nothing either (std's rule).
@@ -90,6 +100,15 @@
 // Hash) before it destroys anything. A resize step decides where every entry
 // goes (calling Hash) and allocates before it moves anything, and moves are
 // noexcept.
+// Keys and values whose move may throw: gomap::map's resize step copies them
+// (std::move_if_noexcept) one at a time; a copy that throws leaves that entry
+// whole in its old slot, the entries moved before it in place, and the rest
+// of the step for a later write, so every guarantee above holds. A move-only
+// type whose move may throw is moved, and one that throws leaves that entry
+// as its move left it (the basic guarantee, as in Boost's flat maps); the
+// entry stays in the map. go_map keeps such entries out of line (as Go does
+// entries over 128 B), so its evacuation moves only pointers. extract() and
+// merge() copy such entries too, so a throw leaves each entry in its map.
 // go_map's begin() and ++it call Hash while a grow is in progress (to skip
 // entries of an old bucket bound for the other half) and let its exceptions
 // through; the map is unchanged. reserve/rehash/constructors with a size throw
@@ -141,6 +160,10 @@ template <class K, class V, class H, class E, class A>
 struct engine_for<flat_policy, K, V, H, E, A> {
     using type = flat_table<K, V, H, E, A>;
 };
+template <class K, class V, class H, class E, class A>
+struct engine_for<node_policy, K, V, H, E, A> {
+    using type = flat_table<K, V, H, E, A, /*Nodes=*/true>;
+};
 }  // namespace detail
 
 // A map's node_type (std::unordered_map's node handle): owns one entry taken
@@ -159,22 +182,26 @@ public:
     using mapped_type = V;
     using allocator_type = Allocator;
 
+    static constexpr bool nothrow_moves =
+        std::is_nothrow_move_constructible_v<K> && std::is_nothrow_move_constructible_v<V>;
+
     constexpr node_handle() noexcept {}
-    node_handle(node_handle&& o) noexcept {
+    // A node handle moves the entry it holds: noexcept when the entry's move
+    // is (std's handles move a pointer and always are).
+    node_handle(node_handle&& o) noexcept(nothrow_moves) {
         if (o.alloc_) {
-            alloc_.emplace(std::move(*o.alloc_));
-            build(std::move(o.kv().first), std::move(o.kv().second));
+            build(*o.alloc_, std::move(o.kv().first), std::move(o.kv().second));
             o.reset();
         }
     }
-    // std's rule: the allocator is taken over when this handle is empty or
-    // the allocator propagates on move assignment.
-    node_handle& operator=(node_handle&& o) noexcept {
+    // Takes o's allocator. std takes it when this handle is empty or the
+    // allocator propagates, and otherwise requires the two to be equal, so
+    // either one will do.
+    node_handle& operator=(node_handle&& o) noexcept(nothrow_moves) {
         if (this == std::addressof(o)) return *this;
         reset();
         if (o.alloc_) {
-            alloc_.emplace(std::move(*o.alloc_));
-            build(std::move(o.kv().first), std::move(o.kv().second));
+            build(*o.alloc_, std::move(o.kv().first), std::move(o.kv().second));
             o.reset();
         }
         return *this;
@@ -187,12 +214,12 @@ public:
     key_type& key() const noexcept { return kv().first; }
     mapped_type& mapped() const noexcept { return kv().second; }
 
-    void swap(node_handle& o) noexcept {
+    void swap(node_handle& o) noexcept(nothrow_moves) {
         node_handle tmp(std::move(o));
         o = std::move(*this);
         *this = std::move(tmp);
     }
-    friend void swap(node_handle& a, node_handle& b) noexcept { a.swap(b); }
+    friend void swap(node_handle& a, node_handle& b) noexcept(nothrow_moves) { a.swap(b); }
 
 private:
     template <class, class, class, class, class, class>
@@ -200,13 +227,13 @@ private:
 
     template <class KK, class VV>
     node_handle(const Allocator& a, KK&& k, VV&& v) {
-        alloc_.emplace(a);
-        build(std::forward<KK>(k), std::forward<VV>(v));
+        build(a, std::forward<KK>(k), std::forward<VV>(v));
     }
     template <class KK, class VV>
-    void build(KK&& k, VV&& v) noexcept {  // moves only: nothrow (the maps require it)
-        entry_alloc ea(*alloc_);
+    void build(const Allocator& a, KK&& k, VV&& v) {  // the entry first: a throw leaves the handle empty
+        entry_alloc ea(a);
         entry_traits::construct(ea, ptr(), std::forward<KK>(k), std::forward<VV>(v));
+        alloc_.emplace(a);
     }
     void reset() noexcept {
         if (!alloc_) return;
@@ -235,7 +262,7 @@ class basic_map {
     using table = typename detail::engine_for<Policy, K, V, Hash, KeyEqual, Allocator>::type;
     using pos = typename table::pos;
     using alloc_traits = std::allocator_traits<Allocator>;
-    static constexpr bool flat = std::is_same_v<Policy, flat_policy>;
+    static constexpr bool flat = !std::is_same_v<Policy, go_policy>;  // the flat engine (map, node_map)
 
     template <class Q>
     static constexpr bool transparent =
@@ -655,7 +682,9 @@ public:
     node_type extract(const_iterator it) {
         it.check_live();
         value_type& e = *table::entry_at(it.p_);
-        node_type nh(t_.allocator(), std::move(const_cast<K&>(e.first)), std::move(e.second));
+        // Copied when a move may throw: then the entry is still in the map.
+        node_type nh(t_.allocator(), std::move_if_noexcept(const_cast<K&>(e.first)),
+                     std::move_if_noexcept(e.second));
         t_.erase_at(it.p_);
         return nh;
     }
@@ -702,8 +731,9 @@ public:
             value_type& e = *it;
             auto r = t_.find_or_insert(e.first, [&](auto& alloc, value_type* where) {
                 std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
-                    alloc, where, std::piecewise_construct, std::forward_as_tuple(std::move(const_cast<K&>(e.first))),
-                    std::forward_as_tuple(std::move(e.second)));
+                    alloc, where, std::piecewise_construct,
+                    std::forward_as_tuple(std::move_if_noexcept(const_cast<K&>(e.first))),
+                    std::forward_as_tuple(std::move_if_noexcept(e.second)));
             });
             if (r.second)
                 it = source.erase(it);
@@ -758,12 +788,12 @@ public:
     // and assignments carry the setting with the contents. go_map has no such
     // setting: it never shrinks by itself.
     void set_auto_shrink(bool on) noexcept
-        requires std::is_same_v<Policy, flat_policy>
+        requires(!std::is_same_v<Policy, go_policy>)
     {
         t_.set_auto_shrink(on);
     }
     bool auto_shrink() const noexcept
-        requires std::is_same_v<Policy, flat_policy>
+        requires(!std::is_same_v<Policy, go_policy>)
     {
         return t_.auto_shrink();
     }
@@ -800,7 +830,7 @@ public:
     // Go's engine only (go_map).
     template <class Fn>
     void visit_chains(Fn&& fn) const
-        requires(!std::is_same_v<Policy, flat_policy>)
+        requires std::is_same_v<Policy, go_policy>
     {
         t_.for_each_chain(fn);
     }
@@ -813,7 +843,7 @@ public:
     // evacuated: an old bucket whose entries have moved (tophash holds the marks).
     template <class Fn>
     void inspect_buckets(Fn&& fn) const
-        requires(!std::is_same_v<Policy, flat_policy>)
+        requires std::is_same_v<Policy, go_policy>
     {
         t_.inspect_buckets(fn);
     }
@@ -822,7 +852,7 @@ public:
     // every array, old arrays first (see detail::flat_table::group_view).
     template <class Fn>
     void inspect_groups(Fn&& fn) const
-        requires std::is_same_v<Policy, flat_policy>
+        requires(!std::is_same_v<Policy, go_policy>)
     {
         t_.for_each_group(fn);
     }
@@ -974,6 +1004,29 @@ public:
     friend void swap(map& a, map& b) noexcept(noexcept(a.swap(b))) { a.swap(b); }
 };
 
+// gomap::map with each entry allocated on its own (as Boost's
+// unordered_node_map and Abseil's node_hash_map): the same engine, whose
+// slots hold pointers, so a resize moves pointers and never entries.
+//   * References and pointers to an entry stay valid until it is erased
+//     (m[a] = m[b] is safe, as in std); iterators follow gomap::map's rules.
+//   * Values need not be movable (std::mutex, std::atomic): try_emplace and
+//     operator[] build them in place.
+//   * Unlike both peers, memory still goes back (arrays shrink, nodes are
+//     freed as entries go) and no operation stalls (the resize is
+//     incremental).
+template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
+          class Allocator = std::allocator<std::pair<const K, V>>>
+class node_map : public basic_map<K, V, Hash, KeyEqual, Allocator, node_policy> {
+    using base = basic_map<K, V, Hash, KeyEqual, Allocator, node_policy>;
+
+public:
+    using base::base;
+    using base::operator=;
+    node_map() = default;
+    node_map(std::initializer_list<typename base::value_type> il) : base(il) {}
+    friend void swap(node_map& a, node_map& b) noexcept(noexcept(a.swap(b))) { a.swap(b); }
+};
+
 // ---- class template argument deduction ------------------------------------
 // std::unordered_map's guides, for each face: gomap::map m(v.begin(), v.end())
 // and gomap::map m{std::pair{1, 2}} deduce the key and value types.
@@ -1029,6 +1082,7 @@ concept hasher_like = !std::is_integral_v<H> && !allocator_like<H>;
 
 GOMAP_DEDUCTION_GUIDES(go_map)
 GOMAP_DEDUCTION_GUIDES(map)
+GOMAP_DEDUCTION_GUIDES(node_map)
 #undef GOMAP_DEDUCTION_GUIDES
 
 // std::erase_if for gomap maps: erases every entry for which pred(entry) is true.
@@ -1043,7 +1097,7 @@ typename basic_map<K, V, H, E, A, P>::size_type erase_if(basic_map<K, V, H, E, A
         else
             ++it;
     }
-    if constexpr (std::is_same_v<P, flat_policy>) {
+    if constexpr (!std::is_same_v<P, go_policy>) {
         if (m.size() != before) m.t_.shrink_if_due();
     }
     return before - m.size();

@@ -253,4 +253,45 @@ MUTANTS = [
         edits=[("        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        ++p.m;\n        ++p.e;\n        settle(p);",
                 "        if (st_.size < st_.shrink_at) st_.shrink_due = true;  // the next insert starts it\n        settle(p);\n        if (live_at(p)) ++p.m, ++p.e, settle(p);")],
     ),
+
+    # ---- the std interface: allocators, node handles, throwing moves (map.hpp) ----
+    dict(
+        name="flat: migration moves an entry whose move may throw",
+        why="a move that throws half-way spoils the entry in its old slot; a copy would have left it whole",
+        file=FLAT, tests=["throwing_move_test"],
+        edits=[("            value_alloc_traits::construct(va, to, std::move_if_noexcept(const_cast<K&>(from->first)),\n"
+                "                                          std::move_if_noexcept(from->second));",
+                "            value_alloc_traits::construct(va, to, std::move(const_cast<K&>(from->first)),\n"
+                "                                          std::move(from->second));")],
+    ),
+    dict(
+        name="copy assignment builds with the source's allocator when it does not propagate",
+        why="the map keeps its own allocator but holds memory from the other one, and frees it with the wrong one",
+        file=MAP, tests=["std_allocator_test", "std_conformance_test"],
+        edits=[("            basic_map tmp(o, pocca ? o.get_allocator() : get_allocator());",
+                "            basic_map tmp(o, o.get_allocator());")],
+    ),
+    dict(
+        name="insert(node) of a present key drops the node",
+        why="the caller's entry is destroyed instead of handed back in insert_return_type::node",
+        file=MAP, tests=["node_handle_test"],
+        edits=[("        if (!r.second) return {r.first, false, std::move(nh)};",
+                "        if (!r.second) return {r.first, false, node_type()};")],
+    ),
+    dict(
+        name="merge takes entries whose key is already present",
+        why="the source loses entries that the destination did not take",
+        file=MAP, tests=["node_handle_test"],
+        edits=[("            if (r.second)\n                it = source.erase(it);",
+                "            if (true)\n                it = source.erase(it);")],
+    ),
+    dict(
+        name="extract moves an entry whose move may throw",
+        why="a move that throws half-way leaves a spoiled entry in the map",
+        file=MAP, tests=["throwing_move_test"],
+        edits=[("        node_type nh(t_.allocator(), std::move_if_noexcept(const_cast<K&>(e.first)),\n"
+                "                     std::move_if_noexcept(e.second));",
+                "        node_type nh(t_.allocator(), std::move(const_cast<K&>(e.first)),\n"
+                "                     std::move(e.second));")],
+    ),
 ]

@@ -133,7 +133,7 @@ def main():
     log(f"mutate: {len(mutants)} mutants; baseline build and tests first")
     # The baseline: every test some selected mutant will run, in TESTS order.
     wanted = {t for m in mutants for t in m.get("tests", TESTS)}
-    baseline = [t for t in TESTS if t in wanted]
+    baseline = [t for t in TESTS if t in wanted] + sorted(wanted - set(TESTS))
     rc, out = build(baseline)
     if rc != 0:
         log(out[-4000:])

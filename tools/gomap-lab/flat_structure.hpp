@@ -71,7 +71,7 @@ flat_structure capture_flat(const Map& m, std::string map_name) {
             if (v.word[i] == 0) continue;
             auto& c = g.cells[i];
             c.reduced = v.word[i];
-            c.key = v.slots[i].first;
+            c.key = v.entry(i).first;
             const std::uint64_t h = gomap::detail::seeded_hash(m.hash_function(), c.key, s.stats.hash0);
             c.away = bits != 0 && (h >> (64 - bits)) != v.index;
         }

@@ -106,11 +106,15 @@ constexpr unsigned first_slot(std::uint64_t mask) noexcept {
     return static_cast<unsigned>(__builtin_ctzll(mask)) >> 3;
 }
 
-// The slot type: the entry itself, or a pointer to it when it is too big.
+// The slot type: the entry itself, or a pointer to it when it is too big
+// (Go's rule) or when moving it may throw (a C++ case Go does not have:
+// evacuation then moves only the pointer, and cannot fail half-way).
 template <class K, class V>
 struct slot_traits {
     using value_type = std::pair<const K, V>;
-    static constexpr bool indirect = sizeof(K) > maxKeySize || sizeof(V) > maxElemSize;
+    static constexpr bool indirect = sizeof(K) > maxKeySize || sizeof(V) > maxElemSize ||
+                                     !std::is_nothrow_move_constructible_v<K> ||
+                                     !std::is_nothrow_move_constructible_v<V>;
     struct direct_storage {
         alignas(value_type) unsigned char bytes[sizeof(value_type)];
     };

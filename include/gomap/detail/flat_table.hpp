@@ -61,6 +61,12 @@
 // * An update of a present key, erase(iterator) and erase(first, last) move
 //   nothing and start nothing (std::unordered_map's iterator rules), except
 //   that an erase that empties the map gives everything back.
+// * Nodes (gomap::node_map): the same engine with each entry allocated on its
+//   own and a pointer to it in the slot. Migration then moves pointers, so
+//   references to entries stay valid until the entry is erased, and entries
+//   need not be movable. Everything else (groups, probing, resize) is the same
+//   code; the slot type and three helpers (entry_of, construct_in, destroy_in)
+//   are all that differ.
 #pragma once
 
 #include <algorithm>
@@ -90,6 +96,10 @@ namespace gomap {
 struct flat_policy {
     static constexpr bool shrink = true;
 };
+// gomap::node_map's: the same engine, each entry allocated on its own.
+struct node_policy {
+    static constexpr bool shrink = true;
+};
 
 namespace detail {
 
@@ -97,23 +107,35 @@ namespace detail {
 // in an empty map runs the ordinary probe and misses.
 alignas(16) inline constexpr std::uint8_t flat_empty_meta[2 * group_bytes] = {};
 
-template <class K, class V, class Hash, class KeyEqual, class Alloc>
+template <class K, class V, class Hash, class KeyEqual, class Alloc, bool Nodes = false>
 class flat_table {
 public:
     using key_type = K;
     using mapped_type = V;
     using value_type = std::pair<const K, V>;
     using size_type = std::size_t;
+    // What a slot holds: the entry, or (Nodes) a pointer to it.
+    using slot_type = std::conditional_t<Nodes, value_type*, value_type>;
+    static value_type& entry_of(slot_type* s) noexcept {
+        if constexpr (Nodes)
+            return **s;
+        else
+            return *s;
+    }
+    static const value_type& entry_of(const slot_type* s) noexcept {
+        if constexpr (Nodes)
+            return **s;
+        else
+            return *s;
+    }
 
-    static_assert(std::is_nothrow_move_constructible_v<K> && std::is_nothrow_move_constructible_v<V>,
-                  "gomap::map: key and value must be nothrow move constructible (migration moves entries)");
 
     // One array: a single block from the allocator holding this header, the
     // slots and the metadata words, in that order.
     struct array {
         array* next;  // the next older-to-newer old array, or the next grave
         std::uint8_t* meta;
-        value_type* slots;
+        slot_type* slots;
         size_type mask;      // groups - 1
         unsigned shift;      // home group = hash >> shift
         size_type n;         // entries (the current array's count lives in the table)
@@ -122,7 +144,7 @@ public:
         size_type units;     // size of the block, in allocation units
         size_type groups() const noexcept { return mask + 1; }
         std::uint8_t* word(size_type g) const noexcept { return meta + g * group_bytes; }
-        value_type* slot(size_type g, unsigned s) const noexcept { return slots + g * group_slots + s; }
+        slot_type* slot(size_type g, unsigned s) const noexcept { return slots + g * group_slots + s; }
         unsigned char* end() const noexcept { return meta + groups() * group_bytes; }
     };
 
@@ -133,9 +155,9 @@ public:
     struct pos {
         array* a = nullptr;
         std::uint8_t* m = nullptr;
-        value_type* e = nullptr;
+        slot_type* e = nullptr;
     };
-    static value_type* entry_at(const pos& p) noexcept { return p.e; }
+    static value_type* entry_at(const pos& p) noexcept { return std::addressof(entry_of(p.e)); }
     static bool live_at(const pos& p) noexcept { return *p.m != 0; }
     static bool is_end(const pos& p) noexcept { return p.a == nullptr; }
     static bool same(const pos& x, const pos& y) noexcept { return x.m == y.m; }
@@ -149,7 +171,7 @@ private:
     using value_alloc = typename alloc_traits::template rebind_alloc<value_type>;
     using value_alloc_traits = std::allocator_traits<value_alloc>;
     static constexpr size_type unit_align =
-        std::max({std::size_t{16}, alignof(array), alignof(value_type)});
+        std::max({std::size_t{16}, alignof(array), alignof(slot_type)});
     struct alignas(unit_align) unit {
         unsigned char b[unit_align];
     };
@@ -177,7 +199,7 @@ private:
         // The current array, its hot fields copied here (nullptr: none).
         array* cur = nullptr;
         const std::uint8_t* meta = flat_empty_meta;
-        value_type* slots = nullptr;
+        slot_type* slots = nullptr;
         size_type mask = 1;
         unsigned shift = 63;
         size_type n = 0;   // entries in the current array
@@ -251,7 +273,7 @@ public:
     }
     size_type bucket_count() const noexcept { return st_.cur ? (st_.mask + 1) * group_slots : 0; }
     static constexpr size_type max_size() noexcept {
-        return (std::numeric_limits<size_type>::max() / 4) / (sizeof(value_type) + 2);
+        return (std::numeric_limits<size_type>::max() / 4) / (sizeof(slot_type) + (Nodes ? sizeof(value_type) : 0) + 2);
     }
 
     map_stats stats() const noexcept {
@@ -259,7 +281,7 @@ public:
         s.count = st_.size;
         s.B = st_.cur ? log2_of(st_.mask + 1) : 0;
         s.buckets = st_.cur ? st_.mask + 1 : 0;
-        s.bucket_size = group_slots * sizeof(value_type) + group_bytes;
+        s.bucket_size = group_slots * sizeof(slot_type) + group_bytes;
         s.bytes = st_.bytes;
         s.resizing = resizing();
         s.direction = resizing() ? st_.direction : resize_direction::none;
@@ -316,7 +338,7 @@ public:
         const found x = probe(st_.meta, st_.slots, st_.mask, home, h, key);
         if (x.e != nullptr) {
             write_guard guard(*this);
-            on_found(*x.e);
+            on_found(entry_of(x.e));
             return {pos{st_.cur, x.m, x.e}, false};
         }
         // The common case, inline: no resize or shrink under way, the array
@@ -328,11 +350,8 @@ public:
                 write_guard guard(*this);
                 invalidate_iterators();
                 const unsigned s = lowest_bit(free);
-                value_type* e = st_.slots + home * group_slots + s;
-                {
-                    value_alloc va(alloc_);
-                    make(va, e);  // may throw: nothing is marked yet
-                }
+                slot_type* e = st_.slots + home * group_slots + s;
+                construct_in(e, make);  // may throw: nothing is marked yet
                 w[s] = reduced_hash(h);
                 ++st_.n;
                 ++st_.size;
@@ -487,7 +506,7 @@ public:
                     if (s >= group_slots) s -= group_slots;
                     if (w[s] == 0) continue;
                     self.check_not_writing("concurrent map iteration and map write");
-                    value_type* e = a->slot(g, s);
+                    value_type* e = std::addressof(entry_of(a->slot(g, s)));
                     if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const K&, decltype((e->second))>, bool>) {
                         if (!fn(std::as_const(e->first), e->second)) return;
                     } else {
@@ -519,7 +538,7 @@ public:
         for (array* a = first_array(); a; a = next_array(a))
             for (size_type g = a == st_.cur ? 0 : a->cursor; g < a->groups(); ++g)
                 for (unsigned bits = group_match_occupied(a->word(g)); bits; bits &= bits - 1)
-                    fn(*a->slot(g, lowest_bit(bits)));
+                    fn(entry_of(a->slot(g, lowest_bit(bits))));
     }
 
     // Calls fn(const group_view&) for every group of every array, old arrays
@@ -532,7 +551,9 @@ public:
         std::size_t cursor;       // old arrays: migration cursor (0 for the current one)
         std::size_t index;        // this group
         const std::uint8_t* word;     // 16 bytes: reduced hashes (0 = empty), overflow byte
-        const value_type* slots;      // group_slots slots; slot s holds an entry iff word[s] != 0
+        const slot_type* slots;       // group_slots slots; slot s holds an entry iff word[s] != 0
+        // The entry of slot s (word[s] != 0), whichever way the slot holds it.
+        const value_type& entry(unsigned s) const noexcept { return entry_of(slots + s); }
     };
     template <class Fn>
     void for_each_group(Fn&& fn) const {
@@ -562,7 +583,7 @@ public:
                 for (unsigned bits = occ; bits; bits &= bits - 1) {
                     const unsigned s = lowest_bit(bits);
                     ++live;
-                    const value_type& e = *a->slot(g, s);
+                    const value_type& e = entry_of(a->slot(g, s));
                     if (!reflexive(e.first)) continue;  // NaN: hashed at random, never found
                     const std::uint64_t h = hash_of(e.first);
                     if (w[s] != reduced_hash(h)) fail("slot byte is not the entry's reduced hash");
@@ -610,7 +631,7 @@ private:
     // A probe's result: the slot's metadata byte and the slot (e == nullptr: absent).
     struct found {
         std::uint8_t* m;
-        value_type* e;
+        slot_type* e;
     };
     // Nothing under way: no resize, no array being handed back, no shrink due.
     bool quiet() const noexcept {
@@ -671,21 +692,21 @@ private:
     // Entries live only in allocated arrays (never in flat_empty_meta), so a
     // found slot is writable: the const_casts below are on real arrays.
     template <class Q>
-    GOMAP_ALWAYS_INLINE found probe(const std::uint8_t* meta, const value_type* slots, size_type mask, size_type g,
+    GOMAP_ALWAYS_INLINE found probe(const std::uint8_t* meta, const slot_type* slots, size_type mask, size_type g,
                                     std::uint64_t h, const Q& key) const {
         const std::uint8_t r = reduced_hash(h);
         for (size_type step = 0;;) {
             const std::uint8_t* w = meta + g * group_bytes;
             unsigned bits = group_match(w, r);
             if (bits) {
-                const value_type* base = slots + g * group_slots;
+                const slot_type* base = slots + g * group_slots;
 #if defined(__GNUC__)
                 __builtin_prefetch(base);  // overlaps the first line's fetch with the bit scan
 #endif
                 do {
                     const unsigned s = lowest_bit(bits);
-                    if (GOMAP_LIKELY(eq_(key, base[s].first)))
-                        return {const_cast<std::uint8_t*>(w) + s, const_cast<value_type*>(base) + s};
+                    if (GOMAP_LIKELY(eq_(key, entry_of(base + s).first)))
+                        return {const_cast<std::uint8_t*>(w) + s, const_cast<slot_type*>(base) + s};
                     bits &= bits - 1;
                 } while (bits);
             }
@@ -742,7 +763,7 @@ private:
             const pos p = find_in_olds(h, key);
             if (p.a) {
                 write_guard guard(*this);
-                on_found(*p.e);
+                on_found(entry_of(p.e));
                 return {p, false};
             }
         }
@@ -759,11 +780,8 @@ private:
             make_room();
             f = free_slot(h >> st_.shift, h, passed);
         }
-        value_type* e = st_.slots + f.g * group_slots + f.s;
-        {
-            value_alloc va(alloc_);
-            make(va, e);  // may throw: nothing is marked yet
-        }
+        slot_type* e = st_.slots + f.g * group_slots + f.s;
+        construct_in(e, make);  // may throw: nothing is marked yet
         commit_slot(f, passed, h);
         const pos p{st_.cur, st_.cur->word(f.g) + f.s, e};
         if (GOMAP_UNLIKELY(resizing() || st_.graves != nullptr)) step();
@@ -772,11 +790,43 @@ private:
 
     // ---- removal ----------------------------------------------------------------
 
+    // Build the entry of slot e with make(allocator&, value_type* where): in
+    // the slot, or (Nodes) in a node of its own whose pointer the slot takes.
+    // A throw leaves the slot as it was (and frees the node).
+    template <class Make>
+    GOMAP_ALWAYS_INLINE void construct_in(slot_type* e, Make& make) {
+        value_alloc va(alloc_);
+        if constexpr (Nodes) {
+            value_type* node = allocate_raw(va, 1);
+            try {
+                make(va, node);
+            } catch (...) {
+                deallocate_raw(va, node, 1);
+                throw;
+            }
+            ::new (static_cast<void*>(e)) slot_type(node);
+            st_.bytes += sizeof(value_type);
+        } else {
+            make(va, e);
+        }
+    }
+    // Destroy the entry of slot e (and free its node).
+    void destroy_in(slot_type* e) noexcept {
+        value_alloc va(alloc_);
+        if constexpr (Nodes) {
+            value_type* node = *e;
+            value_alloc_traits::destroy(va, node);
+            deallocate_raw(va, node, 1);
+            st_.bytes -= sizeof(value_type);
+        } else {
+            value_alloc_traits::destroy(va, e);
+        }
+    }
+
     // Destroy the entry at p and empty its slot.
     void remove(const pos& p) noexcept {
         const std::uint8_t* w = p.m - slot_index(p.m);
-        value_alloc va(alloc_);
-        value_alloc_traits::destroy(va, p.e);
+        destroy_in(p.e);
         if (p.a == st_.cur) {
             // Anti-drift: an entry of an overflowed group may be why later keys
             // probe on; count its slot as lost until the next rebuild.
@@ -853,7 +903,7 @@ private:
 
     // A new array of `groups` groups; its metadata is not initialised.
     array* allocate_array(size_type groups) {
-        const size_type slot_bytes = groups * group_slots * sizeof(value_type);
+        const size_type slot_bytes = groups * group_slots * sizeof(slot_type);
         const size_type meta_off = (slots_offset() + slot_bytes + group_bytes - 1) / group_bytes * group_bytes;
         const size_type units = (meta_off + groups * group_bytes + unit_align - 1) / unit_align;
         unit_alloc ua(alloc_);
@@ -864,7 +914,7 @@ private:
             if (units * unit_align >= (size_type{4} << 20)) advise_huge_pages(raw, units * unit_align);
         array* a = ::new (static_cast<void*>(raw)) array{};
         a->meta = raw + meta_off;
-        a->slots = reinterpret_cast<value_type*>(raw + slots_offset());
+        a->slots = reinterpret_cast<slot_type*>(raw + slots_offset());
         a->mask = groups - 1;
         a->shift = 64u - log2_of(groups);
         a->units = units;
@@ -1020,7 +1070,7 @@ private:
             ++a->cursor;
         }
         if (std_allocated) {
-            const size_type behind = a->cursor * group_slots * sizeof(value_type);
+            const size_type behind = a->cursor * group_slots * sizeof(slot_type);
             if (behind - a->released >= release_chunk && a->units * unit_align >= graveyard_min) {
                 release_pages(a->slots, reinterpret_cast<unsigned char*>(a->slots) + a->released,
                               reinterpret_cast<unsigned char*>(a->slots) + behind);
@@ -1039,9 +1089,9 @@ private:
         unsigned bits = group_match_occupied(w);
         if (!bits) return false;
         value_alloc va(alloc_);
-        value_type* const from_base = a->slot(g, 0);
+        slot_type* const from_base = a->slot(g, 0);
         std::uint8_t* const meta = st_.cur->meta;
-        value_type* const slots = st_.cur->slots;
+        slot_type* const slots = st_.cur->slots;
         const size_type mask = st_.cur->mask;
         const unsigned shift = st_.cur->shift;
         const u64_keys_t hk = st_.hk;
@@ -1054,8 +1104,8 @@ private:
         unsigned seen_free[2] = {0, 0};
         for (; bits; bits &= bits - 1) {
             const unsigned s = lowest_bit(bits);
-            value_type* from = from_base + s;
-            const std::uint64_t h = hash_with(from->first, hk, seed);  // may throw: nothing moved yet
+            slot_type* from = from_base + s;
+            const std::uint64_t h = hash_with(entry_of(from).first, hk, seed);  // may throw: nothing moved yet
             const size_type home = h >> shift;
             size_type tg = home;
             unsigned free = seen_g[tg & 1] == tg ? seen_free[tg & 1] : group_match_empty(meta + tg * group_bytes);
@@ -1074,9 +1124,19 @@ private:
             const unsigned t = lowest_bit(free);
             seen_g[tg & 1] = tg;
             seen_free[tg & 1] = free & (free - 1);
-            value_type* to = slots + tg * group_slots + t;
-            value_alloc_traits::construct(va, to, std::move(const_cast<K&>(from->first)), std::move(from->second));
+            slot_type* to = slots + tg * group_slots + t;
+            if constexpr (Nodes) {
+                ::new (static_cast<void*>(to)) slot_type(*from);  // the node stays where it is
+            } else {
+            // An entry whose move may throw is copied (when it can be): if the
+            // copy throws, it is still whole in its old slot, every entry
+            // moved before it is in place, and the group is migrated again
+            // by a later step. A move-only entry whose move may throw keeps
+            // what its move left (the basic guarantee, as in Boost's maps).
+            value_alloc_traits::construct(va, to, std::move_if_noexcept(const_cast<K&>(from->first)),
+                                          std::move_if_noexcept(from->second));
             value_alloc_traits::destroy(va, from);
+            }
             w[s] = 0;
             meta[tg * group_bytes + t] = reduced_hash(h);
             --a->n;
@@ -1137,8 +1197,10 @@ private:
     // ---- teardown -------------------------------------------------------------------
 
     void destroy_entries() noexcept {
-        value_alloc va(alloc_);
-        for_each_entry([&](value_type& e) { value_alloc_traits::destroy(va, std::addressof(e)); });
+        for (array* a = first_array(); a; a = next_array(a))
+            for (size_type g = a == st_.cur ? 0 : a->cursor; g < a->groups(); ++g)
+                for (unsigned bits = group_match_occupied(a->word(g)); bits; bits &= bits - 1)
+                    destroy_in(a->slot(g, lowest_bit(bits)));
         for (array* a = first_array(); a; a = next_array(a))
             for (size_type g = 0; g < a->groups(); ++g) group_clear_slots(a->word(g));
     }

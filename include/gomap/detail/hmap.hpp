@@ -121,12 +121,11 @@ public:
     static constexpr bool std_allocated = std::is_same_v<bucket_alloc, std::allocator<bucket>> ||
                                           std::is_same_v<bucket_alloc, gomap::counting_allocator<bucket>>;
 
-    // Evacuation must not throw half-way: entries are moved with their move
-    // constructors, which must therefore be noexcept (out-of-line entries only
-    // move a pointer).
+    // Evacuation must not throw half-way: entries in the slots are moved with
+    // move constructors that cannot throw; an entry whose move may throw is
+    // kept out of line (slot_traits), and evacuation moves its pointer.
     static_assert(indirect || (std::is_nothrow_move_constructible_v<K> &&
-                               std::is_nothrow_move_constructible_v<V>),
-                  "gomap: key and value must be nothrow move constructible (or larger than 128 B)");
+                               std::is_nothrow_move_constructible_v<V>));
 
     // ---- construction -------------------------------------------------------
 
