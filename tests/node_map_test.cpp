@@ -116,4 +116,58 @@ TEST(NodeMap, IteratorsAndRangeSeeEveryEntryOnce) {
     EXPECT_EQ(n, m.size());
 }
 
+// node_map's node handles own the node itself (std's handles do): extract,
+// insert and merge move no entry, so they work with values that cannot move,
+// and a pointer to the entry stays valid through all three.
+TEST(NodeMap, NodeHandlesHandTheNodeOver) {
+    gomap::node_map<int, std::mutex> m;
+    for (int i = 0; i < 3000; ++i) m[i];
+    std::mutex* p = &m.at(7);
+    auto nh = m.extract(7);
+    ASSERT_FALSE(nh.empty());
+    EXPECT_EQ(&nh.mapped(), p);
+    EXPECT_EQ(m.count(7), 0u);
+    nh.key() = -7;
+    auto r = m.insert(std::move(nh));
+    ASSERT_TRUE(r.inserted);
+    EXPECT_EQ(&r.position->second, p);
+    EXPECT_EQ(&m.at(-7), p);
+
+    // A present key: the node comes back, untouched.
+    auto again = m.extract(-7);
+    again.key() = 8;
+    auto r2 = m.insert(std::move(again));
+    EXPECT_FALSE(r2.inserted);
+    ASSERT_FALSE(r2.node.empty());
+    EXPECT_EQ(&r2.node.mapped(), p);
+
+    gomap::node_map<int, std::mutex> other;
+    std::vector<std::mutex*> where;
+    for (int i = 2500; i < 6000; ++i) where.push_back(&other[i]);
+    m.merge(other);
+    EXPECT_EQ(m.size(), 5999u);
+    EXPECT_EQ(other.size(), 500u) << "2,500..2,999 were present";
+    for (int i = 3000; i < 6000; ++i) ASSERT_EQ(&m.at(i), where[static_cast<std::size_t>(i - 2500)]) << i;
+    for (int i = 2500; i < 3000; ++i) ASSERT_EQ(&other.at(i), where[static_cast<std::size_t>(i - 2500)]) << i;
+    EXPECT_EQ(m.check_invariants(), "");
+    EXPECT_EQ(other.check_invariants(), "");
+}
+
+TEST(NodeMap, NodeHandleBytesFollowTheNode) {
+    gomap::allocation_counter c;
+    {
+        counted_node_map m{CA(&c)};
+        for (u64 k = 0; k < 100; ++k) m.try_emplace(k, "x");
+        const std::size_t before = c.bytes;
+        {
+            auto nh = m.extract(5);
+            EXPECT_EQ(m.stats().bytes + sizeof(std::pair<const u64, std::string>), before);
+            EXPECT_EQ(c.bytes, before) << "the node is still allocated, owned by the handle";
+        }
+        EXPECT_EQ(c.bytes + sizeof(std::pair<const u64, std::string>), before) << "the handle freed it";
+        EXPECT_EQ(m.stats().bytes, c.bytes);
+    }
+    EXPECT_EQ(c.bytes, 0u);
+}
+
 }  // namespace

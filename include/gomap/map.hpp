@@ -38,8 +38,10 @@
 //     a copy constructor) is taken: gomap::map copies it when it resizes, so
 //     a throwing copy loses nothing; go_map keeps it out of line and moves a
 //     pointer (see EXCEPTIONS).
-// Node handles hold the entry itself (a flat map has no nodes): extract()
-// moves it out of the table, insert(node_type&&) moves it back in.
+// Node handles: in map and go_map the handle holds the entry itself (a flat
+// map has no nodes): extract() moves it out of the table, insert(node_type&&)
+// moves it back in. node_map's handle owns the node, as std's does: nothing
+// moves, and pointers to the entry stay valid.
 //
 // ITERATORS, REFERENCES AND WHAT INVALIDATES THEM
 // Entries live inside the table (go_map: buckets; gomap::map: groups) and move
@@ -248,6 +250,77 @@ private:
     alignas(entry) mutable unsigned char buf_[sizeof(entry)];
 };
 
+// gomap::node_map's node_type: owns one entry's node, as std's handles do.
+// extract() hands the node over and insert() takes it back: no entry is
+// moved or copied (values may be non-movable), and a pointer or reference to
+// the entry stays valid through both (std's rule).
+template <class K, class V, class Allocator>
+class node_ptr_handle {
+    using entry = std::pair<const K, V>;
+    using entry_alloc = typename std::allocator_traits<Allocator>::template rebind_alloc<entry>;
+    using entry_traits = std::allocator_traits<entry_alloc>;
+
+public:
+    using key_type = K;
+    using mapped_type = V;
+    using allocator_type = Allocator;
+
+    constexpr node_ptr_handle() noexcept {}
+    node_ptr_handle(node_ptr_handle&& o) noexcept { take(o); }
+    // Takes o's allocator (std takes it when this handle is empty or the
+    // allocator propagates, and otherwise requires the two to be equal).
+    node_ptr_handle& operator=(node_ptr_handle&& o) noexcept {
+        if (this != std::addressof(o)) {
+            reset();
+            take(o);
+        }
+        return *this;
+    }
+    ~node_ptr_handle() { reset(); }
+
+    [[nodiscard]] bool empty() const noexcept { return node_ == nullptr; }
+    explicit operator bool() const noexcept { return node_ != nullptr; }
+    allocator_type get_allocator() const { return *alloc_; }
+    // The key is const inside the entry; a handle may change it (std's
+    // handles do the same with the node they own).
+    key_type& key() const noexcept { return const_cast<K&>(node_->first); }
+    mapped_type& mapped() const noexcept { return node_->second; }
+
+    void swap(node_ptr_handle& o) noexcept {
+        node_ptr_handle tmp(std::move(o));
+        o = std::move(*this);
+        *this = std::move(tmp);
+    }
+    friend void swap(node_ptr_handle& a, node_ptr_handle& b) noexcept { a.swap(b); }
+
+private:
+    template <class, class, class, class, class, class>
+    friend class basic_map;
+
+    node_ptr_handle(const Allocator& a, entry* n) noexcept : node_(n) { alloc_.emplace(a); }
+    void take(node_ptr_handle& o) noexcept {
+        if (o.node_ == nullptr) return;
+        alloc_.emplace(std::move(*o.alloc_));
+        node_ = std::exchange(o.node_, nullptr);
+        o.alloc_.reset();
+    }
+    entry* release() noexcept {  // the map took the node
+        alloc_.reset();
+        return std::exchange(node_, nullptr);
+    }
+    void reset() noexcept {
+        if (node_ == nullptr) return;
+        entry_alloc ea(*alloc_);
+        entry_traits::destroy(ea, node_);
+        detail::deallocate_raw(ea, node_, 1);
+        node_ = nullptr;
+        alloc_.reset();
+    }
+
+    entry* node_ = nullptr;
+    std::optional<Allocator> alloc_;  // engaged iff node_ is
+};
+
 // What insert(node_type&&) returns (std's insert_return_type).
 template <class Iterator, class NodeType>
 struct node_insert_return {
@@ -263,6 +336,7 @@ class basic_map {
     using pos = typename table::pos;
     using alloc_traits = std::allocator_traits<Allocator>;
     static constexpr bool flat = !std::is_same_v<Policy, go_policy>;  // the flat engine (map, node_map)
+    static constexpr bool nodes = std::is_same_v<Policy, node_policy>;  // node_map: entries in nodes
 
     template <class Q>
     static constexpr bool transparent =
@@ -332,6 +406,8 @@ public:
     private:
         template <bool>
         friend class basic_iterator;
+        template <class, class, class, class, class, class>
+        friend class basic_map;  // merge() reads another map's positions
         basic_iterator(map_ptr m, pos p) noexcept : m_(m), p_(p) {
 #if GOMAP_CHECKED
             gen_ = m->t_.generation();
@@ -360,7 +436,10 @@ public:
     };
     using iterator = basic_iterator<false>;
     using const_iterator = basic_iterator<true>;
-    using node_type = node_handle<K, V, Allocator>;
+    // gomap::node_map hands its nodes over; the other faces move the entry
+    // into a handle that holds it.
+    using node_type = std::conditional_t<std::is_same_v<Policy, node_policy>, node_ptr_handle<K, V, Allocator>,
+                                         node_handle<K, V, Allocator>>;
     using insert_return_type = node_insert_return<iterator, node_type>;
 
 private:
@@ -681,12 +760,16 @@ public:
     // other entry moves) into a node handle.
     node_type extract(const_iterator it) {
         it.check_live();
-        value_type& e = *table::entry_at(it.p_);
-        // Copied when a move may throw: then the entry is still in the map.
-        node_type nh(t_.allocator(), std::move_if_noexcept(const_cast<K&>(e.first)),
-                     std::move_if_noexcept(e.second));
-        t_.erase_at(it.p_);
-        return nh;
+        if constexpr (nodes) {
+            return node_type(t_.allocator(), t_.release_at(it.p_));
+        } else {
+            value_type& e = *table::entry_at(it.p_);
+            // Copied when a move may throw: then the entry is still in the map.
+            node_type nh(t_.allocator(), std::move_if_noexcept(const_cast<K&>(e.first)),
+                         std::move_if_noexcept(e.second));
+            t_.erase_at(it.p_);
+            return nh;
+        }
     }
     node_type extract(const K& k) {
         auto it = find(k);
@@ -704,18 +787,13 @@ public:
     // equal this map's.
     insert_return_type insert(node_type&& nh) {
         if (nh.empty()) return {end(), false, node_type()};
-        check_node_allocator(nh);
-        auto r = try_emplace_impl(std::move(nh.key()), std::move(nh.mapped()));
+        auto r = insert_node(nh);
         if (!r.second) return {r.first, false, std::move(nh)};
-        nh.reset();
         return {r.first, true, node_type()};
     }
     iterator insert(const_iterator, node_type&& nh) {
         if (nh.empty()) return end();
-        check_node_allocator(nh);
-        auto r = try_emplace_impl(std::move(nh.key()), std::move(nh.mapped()));
-        if (r.second) nh.reset();
-        return r.first;
+        return insert_node(nh).first;
     }
 
     // Moves every entry of source whose key is absent here into this map;
@@ -728,17 +806,24 @@ public:
             if (std::addressof(source) == this) return;
         for (auto it = source.begin(); it != source.end();) {
             auto next = std::next(it);  // go_map may hash to find it: before anything moves
-            value_type& e = *it;
-            auto r = t_.find_or_insert(e.first, [&](auto& alloc, value_type* where) {
-                std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
-                    alloc, where, std::piecewise_construct,
-                    std::forward_as_tuple(std::move_if_noexcept(const_cast<K&>(e.first))),
-                    std::forward_as_tuple(std::move_if_noexcept(e.second)));
-            });
-            if (r.second)
-                it = source.erase(it);
-            else
+            if constexpr (nodes && std::is_same_v<P2, node_policy>) {
+                // Both hold nodes: the node changes hands, nothing is moved.
+                auto r = t_.find_or_insert(it->first, typename table::adopt_node{std::addressof(*it)});
+                if (r.second) source.t_.release_at(it.p_);  // the same step erase(it) takes: next stays valid
                 it = next;
+            } else {
+                value_type& e = *it;
+                auto r = t_.find_or_insert(e.first, [&](auto& alloc, value_type* where) {
+                    std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
+                        alloc, where, std::piecewise_construct,
+                        std::forward_as_tuple(std::move_if_noexcept(const_cast<K&>(e.first))),
+                        std::forward_as_tuple(std::move_if_noexcept(e.second)));
+                });
+                if (r.second)
+                    it = source.erase(it);
+                else
+                    it = next;
+            }
         }
     }
     template <class H2, class E2, class P2>
@@ -957,6 +1042,21 @@ private:
     void swap_contents(basic_map& o) noexcept(std::is_nothrow_swappable_v<Hash> && std::is_nothrow_swappable_v<KeyEqual>) {
         t_.template swap_functors<WithAllocator>(o.t_);
         t_.swap_table(o.t_);
+    }
+
+    // Insert the node's entry unless its key is present; on success nh is
+    // left empty. node_map adopts the node itself; the others move its entry.
+    std::pair<iterator, bool> insert_node(node_type& nh) {
+        check_node_allocator(nh);
+        if constexpr (nodes) {
+            auto r = t_.find_or_insert(nh.key(), typename table::adopt_node{nh.node_});
+            if (r.second) nh.release();
+            return {iterator{this, r.first}, r.second};
+        } else {
+            auto r = try_emplace_impl(std::move(nh.key()), std::move(nh.mapped()));
+            if (r.second) nh.reset();
+            return r;
+        }
     }
 
     void check_node_allocator([[maybe_unused]] const node_type& nh) const noexcept {

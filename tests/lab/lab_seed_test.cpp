@@ -75,6 +75,16 @@ TEST(LabSeed, EveryMapTellsItsPartOfTheStory) {
     EXPECT_EQ(m.filled, m.made);
     EXPECT_EQ(0, m.deleted) << "gomap::map gives everything back";
 
+    // gomap::node_map: the same array of 1,024 groups, of 15 pointers each,
+    // and a 32-byte node (int64 key, 24-byte Person) per entry.
+    ASSERT_TRUE(maps.count("gomap::node_map"));
+    const stages nm = maps.at("gomap::node_map");
+    constexpr long long node_array = 1024 * (15 * 8 + 16);
+    EXPECT_GE(nm.made, node_array);
+    EXPECT_LT(nm.made, node_array + 15 * 8 + 16);
+    EXPECT_EQ(nm.filled, nm.made + 10000 * 32);
+    EXPECT_EQ(0, nm.deleted) << "gomap::node_map gives everything back, nodes and array";
+
     for (const char* name : {"gomap::safe_map", "go-zero SafeMap (gozero_safe_map)", "gomap::go_map, rebuilt"}) {
         ASSERT_TRUE(maps.count(name)) << name;
         EXPECT_GT(maps.at(name).filled, 0) << name;
@@ -88,6 +98,11 @@ TEST(LabSeed, EveryMapTellsItsPartOfTheStory) {
         if (maps.count(flat)) {
             EXPECT_EQ(maps.at(flat).filled, maps.at(flat).deleted) << flat;
         }
+    }
+    if (maps.count("absl::node_hash_map")) {  // frees its nodes, keeps its array of pointers
+        const stages an = maps.at("absl::node_hash_map");
+        EXPECT_GT(an.deleted, 0);
+        EXPECT_LT(an.deleted, an.filled);
     }
     EXPECT_EQ(0u, maps.count("Go 1.19 map (live)")) << "--no-go";
 }

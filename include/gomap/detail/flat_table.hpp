@@ -384,6 +384,30 @@ public:
         check_not_writing("concurrent map writes");
         write_guard guard(*this);
         remove(p);
+        return after_erase_at(p);
+    }
+    // Nodes: take the entry at p out of the table without destroying it (as
+    // erase_at, which it is otherwise); the caller owns the node, allocated
+    // with this table's allocator rebound to value_type.
+    value_type* release_at(const pos& p) noexcept
+        requires Nodes
+    {
+        check_not_writing("concurrent map writes");
+        write_guard guard(*this);
+        value_type* node = *p.e;
+        st_.bytes -= sizeof(value_type);
+        unlink(p);
+        after_erase_at(p);
+        return node;
+    }
+    // What find_or_insert's make may be, in node mode: a node built already
+    // (a node handle's), which the slot takes as it is.
+    struct adopt_node {
+        value_type* node;
+    };
+
+private:
+    pos after_erase_at(pos p) noexcept {
         if (st_.size == 0) {
             on_empty();
             return {};
@@ -395,6 +419,7 @@ public:
         return p;
     }
 
+public:
     // A shrink that erase(iterator) calls made due: erase_if and range() run it
     // when they end.
     void shrink_if_due() {
@@ -796,7 +821,11 @@ private:
     template <class Make>
     GOMAP_ALWAYS_INLINE void construct_in(slot_type* e, Make& make) {
         value_alloc va(alloc_);
-        if constexpr (Nodes) {
+        if constexpr (std::is_same_v<std::remove_cvref_t<Make>, adopt_node>) {
+            static_assert(Nodes);
+            ::new (static_cast<void*>(e)) slot_type(make.node);
+            st_.bytes += sizeof(value_type);
+        } else if constexpr (Nodes) {
             value_type* node = allocate_raw(va, 1);
             try {
                 make(va, node);
@@ -825,8 +854,12 @@ private:
 
     // Destroy the entry at p and empty its slot.
     void remove(const pos& p) noexcept {
-        const std::uint8_t* w = p.m - slot_index(p.m);
         destroy_in(p.e);
+        unlink(p);
+    }
+    // Empty the slot at p, whose entry is gone (destroyed, or released).
+    void unlink(const pos& p) noexcept {
+        const std::uint8_t* w = p.m - slot_index(p.m);
         if (p.a == st_.cur) {
             // Anti-drift: an entry of an overflowed group may be why later keys
             // probe on; count its slot as lost until the next rebuild.
