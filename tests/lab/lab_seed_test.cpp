@@ -142,7 +142,7 @@ TEST(LabSeed, ProgressOnATerminalAndNeverInTheTable) {
     const auto r = labtest::run_lab_with_terminal_stderr({"seed", "--no-go", "--n", "20000"});
     ASSERT_EQ(0, r.status) << r.err;
     for (const char* label : {"gomap::go_map (1/", "): insert 20,000", "): delete every key",
-                              "gomap::map (2/", "std::unordered_map (6/", "100%"})
+                              "gomap::map (2/", "gomap::node_map (3/", "std::unordered_map (7/", "100%"})
         EXPECT_NE(r.err.find(label), std::string::npos) << label << " in: " << r.err;
     EXPECT_NE(r.err.find('%'), std::string::npos);
     ASSERT_GE(r.err.size(), 4u);

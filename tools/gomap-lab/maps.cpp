@@ -8,6 +8,7 @@
 #include <vector>
 #if GOMAP_LAB_HAVE_ABSL
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
 #endif
 #if GOMAP_LAB_HAVE_BOOST
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -28,6 +29,7 @@ const std::vector<map_kind>& map_registry() {
     static const std::vector<map_kind> kinds = {
         {"go_map", "gomap::go_map", "#d62728", "", make_map<u64_map<gomap::go_map, gomap::hash<u64>>>},
         {"map", "gomap::map", "#2ca02c", "", make_map<u64_map<gomap::map, gomap::hash<u64>>>},
+        {"node_map", "gomap::node_map", "#17becf", "", make_map<u64_map<gomap::node_map, gomap::hash<u64>>>},
         {"safe_map", "gomap::safe_map", "#8c564b", "7,4",
          make_map<u64_map<gomap::safe_map, gomap::hash<u64>>>},
         {"gozero_safe_map", "gomap::gozero_safe_map", "#e377c2", "",
@@ -36,6 +38,8 @@ const std::vector<map_kind>& map_registry() {
 #if GOMAP_LAB_HAVE_ABSL
         {"absl", "absl::flat_hash_map", "#ff7f0e", "",
          make_map<u64_map<absl::flat_hash_map, absl::Hash<u64>>>},
+        {"absl_node", "absl::node_hash_map", "#bcbd22", "",
+         make_map<u64_map<absl::node_hash_map, absl::Hash<u64>>>},
 #endif
 #if GOMAP_LAB_HAVE_BOOST
         {"boost", "boost::unordered_flat_map", "#9467bd", "",

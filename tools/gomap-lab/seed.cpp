@@ -9,7 +9,9 @@
 //     go-zero's SafeMap: keys deleted one by one, as a caller of Del does);
 //   "rebuild the map" (the article's first remedy: after the deletes, copy what
 //     is left into a new go_map and drop the old one);
-//   std::unordered_map, and absl::flat_hash_map / boost::unordered_flat_map
+//   gomap::node_map (entries allocated one by one);
+//   std::unordered_map, and absl::flat_hash_map / absl::node_hash_map /
+//     boost::unordered_flat_map
 //     when gomap-lab was built with them;
 // and for the real Go map (the program in go/seed, run live when `go` is
 // installed).
@@ -31,6 +33,7 @@
 #include <gomap/stats.hpp>
 #if GOMAP_LAB_HAVE_ABSL
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
 #endif
 #if GOMAP_LAB_HAVE_BOOST
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -347,9 +350,9 @@ int cmd_seed(const std::vector<std::string>& args) {
     }
     using K = std::int64_t;
     using A = person_alloc;
-    std::size_t cpp_maps = 6;
+    std::size_t cpp_maps = 7;
 #if GOMAP_LAB_HAVE_ABSL
-    ++cpp_maps;
+    cpp_maps += 2;
 #endif
 #if GOMAP_LAB_HAVE_BOOST
     ++cpp_maps;
@@ -361,6 +364,8 @@ int cmd_seed(const std::vector<std::string>& args) {
             t, "gomap::go_map", n, hint));
         cols.push_back(
             run_cpp<gomap::map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(t, "gomap::map", n, hint));
+        cols.push_back(run_cpp<gomap::node_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
+            t, "gomap::node_map", n, hint));
         cols.push_back(run_safe<gomap::safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
             t, "gomap::safe_map", n));
         cols.push_back(run_safe<gomap::gozero_safe_map<K, Person, gomap::hash<K>, std::equal_to<K>, A>>(
@@ -372,6 +377,8 @@ int cmd_seed(const std::vector<std::string>& args) {
 #if GOMAP_LAB_HAVE_ABSL
         cols.push_back(run_cpp<absl::flat_hash_map<K, Person, absl::Hash<K>, std::equal_to<K>, A>>(
             t, "absl::flat_hash_map", n, hint));
+        cols.push_back(run_cpp<absl::node_hash_map<K, Person, absl::Hash<K>, std::equal_to<K>, A>>(
+            t, "absl::node_hash_map", n, hint));
 #endif
 #if GOMAP_LAB_HAVE_BOOST
         cols.push_back(run_cpp<boost::unordered_flat_map<K, Person, boost::hash<K>, std::equal_to<K>, A>>(
