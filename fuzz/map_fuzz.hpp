@@ -462,7 +462,7 @@ template <class Map>
 inline constexpr bool is_flat = !std::is_same_v<typename Map::policy_type, gomap::go_policy>;  // map, node_map
 
 // Whether a map's table holds n entries at log2 size B without growing, from
-// the public max_load_factor(): Go's overLoadFactor for hmap (6.5 entries per
+// the public load_limit(): Go's overLoadFactor for hmap (6.5 entries per
 // bucket, and a lone bucket holds 8); 7/8 of 15 slots per group for the flat
 // engine (stats().B is then log2 of the groups).
 template <class Map>
@@ -470,9 +470,9 @@ bool fits(std::size_t n, unsigned B) {
     if (B >= 60) return false;
     const double units = static_cast<double>(std::uint64_t{1} << B);
     if constexpr (is_flat<Map>)  // at least 2 groups (B >= 1) once it holds anything
-        return n == 0 || (B >= 1 && static_cast<double>(n) <= units * 15 * static_cast<double>(Map::max_load_factor()));
+        return n == 0 || (B >= 1 && static_cast<double>(n) <= units * 15 * static_cast<double>(Map::load_limit()));
     else
-        return n <= 8 || static_cast<double>(n) <= static_cast<double>(Map::max_load_factor()) * units;
+        return n <= 8 || static_cast<double>(n) <= static_cast<double>(Map::load_limit()) * units;
 }
 
 inline bool is_growing(const gomap::map_stats& st) {
@@ -1346,7 +1346,7 @@ struct subject {
                 break;
             case 1:
                 m.rehash(n / 8);
-                n = static_cast<std::size_t>(static_cast<double>(n / 8) * static_cast<double>(Map::max_load_factor()));
+                n = static_cast<std::size_t>(static_cast<double>(n / 8) * static_cast<double>(Map::load_limit()));
                 break;
             case 2:
                 n = 0, m.reserve(0);

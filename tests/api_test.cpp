@@ -881,8 +881,10 @@ TYPED_TEST(Api, Rehash) {
 // holds 8); gomap::map: slots, 15 per group, grown above 7/8 of them.
 TYPED_TEST(Api, BucketCountAndLoadFactor) {
     using M = map_t<TypeParam, int, int>;
-    EXPECT_EQ(M::max_load_factor(), is_go<TypeParam> ? 6.5f : 0.875f);
+    EXPECT_EQ(M::load_limit(), is_go<TypeParam> ? 6.5f : 0.875f);
     M m;
+    EXPECT_EQ(m.max_load_factor(), is_go<TypeParam> ? 6.5f : 1.0f) << "std's initial 1.0; Go's 6.5";
+    EXPECT_GE(m.max_bucket_count(), std::size_t{1} << 40);
     for (int i = 1; i <= 5000; ++i) {
         m[i] = i;
         EXPECT_EQ(m.bucket_count(), (std::size_t{1} << m.stats().B) * (is_go<TypeParam> ? 1 : 15));

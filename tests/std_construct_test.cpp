@@ -81,15 +81,66 @@ TYPED_TEST(StdConstruct, EveryAllocatorConstructorForm) {
     EXPECT_EQ(m.at(5), 50);
 }
 
-TYPED_TEST(StdConstruct, MaxLoadFactorSetterIsAccepted) {
+// std: max_load_factor() is 1.0 after construction and what
+// max_load_factor(z) set; copies, moves and swap carry it; the load factor
+// stays below it. gomap stores it (growth is the engine's own) and raises a
+// value below its starting one (1.0; go_map: Go's 6.5) to it.
+TYPED_TEST(StdConstruct, MaxLoadFactorIsStoredAndCarried) {
     using M = typename TypeParam::template type<int, int>;
     M m;
+    const float base = m.max_load_factor();
+    EXPECT_EQ(base, (std::is_same_v<TypeParam, face<gomap::go_map>> ? 6.5f : 1.0f));
     for (int i = 0; i < 1000; ++i) m.emplace(i, i);
-    m.max_load_factor(0.5f);  // std honours it; Boost's flat maps and gomap accept it
-    for (int i = 1000; i < 2000; ++i) m.emplace(i, i);
-    EXPECT_EQ(m.size(), 2000u);
-    EXPECT_GT(m.max_load_factor(), 0.0f);
-    for (int i = 0; i < 2000; ++i) ASSERT_EQ(m.at(i), i);
+    m.max_load_factor(base + 1.5f);
+    EXPECT_EQ(m.max_load_factor(), base + 1.5f);
+    M copy(m);
+    EXPECT_EQ(copy.max_load_factor(), base + 1.5f);
+    M other;
+    other.max_load_factor(base + 1.0f);
+    other.swap(copy);
+    EXPECT_EQ(other.max_load_factor(), base + 1.5f);
+    EXPECT_EQ(copy.max_load_factor(), base + 1.0f);
+    M assigned;
+    assigned = other;
+    EXPECT_EQ(assigned.max_load_factor(), base + 1.5f);
+    M moved(std::move(assigned));
+    EXPECT_EQ(moved.max_load_factor(), base + 1.5f);
+    m.max_load_factor(0.5f);
+    EXPECT_GE(m.max_load_factor(), 0.5f);
+    for (int i = 1000; i < 20000; ++i) {
+        m.emplace(i, i);
+        ASSERT_LE(m.load_factor(), m.max_load_factor()) << i;  // std: "attempts to keep"; all four do
+    }
+    for (int i = 0; i < 20000; ++i) ASSERT_EQ(m.at(i), i);
+}
+
+TEST(StdConstructGoMap, MaxLoadFactorStartsAtGos) {
+    gomap::go_map<int, int> g;
+    EXPECT_EQ(g.max_load_factor(), 6.5f) << "8-slot buckets: the load factor reaches 6.5";
+    g.max_load_factor(1.0f);
+    EXPECT_EQ(g.max_load_factor(), 6.5f);
+}
+
+// A map of a type that can be neither copied nor moved can be constructed
+// (the constructors instantiate no migration; an insert, which may resize,
+// needs the entry to be copyable or movable). node_map takes them fully.
+struct pinned {
+    explicit pinned(int x) : v(x) {}
+    pinned(const pinned&) = delete;
+    pinned& operator=(const pinned&) = delete;
+    int v;
+};
+
+TEST(StdConstructPinned, MapsOfUnmovableValuesConstruct) {
+    gomap::map<int, pinned> a;
+    gomap::map<int, pinned> b(100, gomap::hash<int>(), std::equal_to<int>());
+    EXPECT_TRUE(a.empty());
+    EXPECT_EQ(b.size(), 0u);
+    EXPECT_GE(b.bucket_count(), 100u);
+    EXPECT_EQ(b.find(3), b.end());
+    gomap::node_map<int, pinned> n;
+    for (int i = 0; i < 5000; ++i) n.try_emplace(i, i);  // node_map resizes by moving pointers
+    EXPECT_EQ(n.at(4999).v, 4999);
 }
 
 // ---- noexcept -----------------------------------------------------------------
@@ -174,6 +225,10 @@ void deduce_all() {
 
     M copy(a);
     static_assert(std::is_same_v<decltype(copy), decltype(a)>);
+    M with_alloc(a, std::allocator<std::pair<const int, std::string>>());
+    static_assert(std::is_same_v<decltype(with_alloc), decltype(a)>);
+    M moved_with_alloc(std::move(copy), std::allocator<std::pair<const int, std::string>>());
+    static_assert(std::is_same_v<decltype(moved_with_alloc), decltype(a)>);
 }
 
 TEST(StdDeduction, UnorderedMapControl) { deduce_all<std::unordered_map>(); }

@@ -33,7 +33,11 @@
 //   * no bucket interface (bucket(k), bucket_size, local iterators): a key's
 //     group or bucket changes as the map resizes incrementally, and an entry
 //     may be in an old array; bucket_count() and load_factor() are provided;
-//   * max_load_factor(float) is accepted and ignored, as in Boost's flat maps;
+//   * max_load_factor(z) changes no growth (as in Boost's flat maps): it is
+//     stored, and max_load_factor() returns it (never below 1.0, the flat
+//     engine's full load; go_map: 6.5);
+//   * the default hasher is gomap::hash<K>, seeded per map (Go's hash0), not
+//     std::hash<K>: two maps filled alike iterate in different orders;
 //   * a key or value whose move may throw (std::deque, a C++03 class with only
 //     a copy constructor) is taken: gomap::map copies it when it resizes, so
 //     a throwing copy loses nothing; go_map keeps it out of line and moves a
@@ -493,7 +497,7 @@ public:
         : basic_map(o, std::allocator_traits<Allocator>::select_on_container_copy_construction(
                            o.get_allocator())) {}
     basic_map(const basic_map& o, const Allocator& a)
-        : t_(0, o.t_.hash_function(), o.t_.key_eq(), a) {
+        : t_(0, o.t_.hash_function(), o.t_.key_eq(), a), mlf_(o.mlf_) {
         reserve_for_copy_of(o);
         o.t_.for_each_entry([&](value_type& e) { emplace_new(e.first, e.second); });
     }
@@ -501,10 +505,11 @@ public:
     // usable (empty).
     basic_map(basic_map&& o) noexcept(std::is_nothrow_copy_constructible_v<Hash> &&
                                       std::is_nothrow_copy_constructible_v<KeyEqual>)
-        : t_(0, o.t_.hash_function(), o.t_.key_eq(), o.t_.allocator()) {
+        : t_(0, o.t_.hash_function(), o.t_.key_eq(), o.t_.allocator()), mlf_(o.mlf_) {
         t_.take(o.t_);
     }
-    basic_map(basic_map&& o, const Allocator& a) : t_(0, o.t_.hash_function(), o.t_.key_eq(), a) {
+    basic_map(basic_map&& o, const Allocator& a)
+        : t_(0, o.t_.hash_function(), o.t_.key_eq(), a), mlf_(o.mlf_) {
         if (alloc_traits::is_always_equal::value || a == o.t_.allocator()) {
             t_.take(o.t_);
         } else {
@@ -853,13 +858,23 @@ public:
         const size_type n = bucket_count();  // gomap::map: 0 while nothing is allocated
         return n == 0 ? 0.0f : static_cast<float>(size()) / static_cast<float>(n);
     }
-    // Entries per bucket at which the map grows (Go's loadFactorNum/Den: 6.5;
-    // the flat engine's buckets are slots: 0.875).
-    static constexpr float max_load_factor() noexcept { return table::max_load_factor(); }
-    // Accepted for std::unordered_map compatibility and ignored, as Boost's
-    // flat maps do: the load factor is part of each engine's design (Go's
-    // growth and delete rules; the flat engine's group probing).
-    void max_load_factor(float) noexcept {}
+    // The load factor at which the engine grows: Go's loadFactorNum/Den, 6.5
+    // entries per 8-slot bucket (go_map); 7/8 of the slots (map, node_map).
+    static constexpr float load_limit() noexcept { return table::max_load_factor(); }
+    // std's max_load_factor: the load factor the map keeps below. It starts at
+    // std's 1.0 (go_map: Go's 6.5) and is what max_load_factor(z) last set,
+    // raised to that starting value if z is below it: a flat map's load never
+    // passes 1.0 (every slot full; it grows at 0.875, and passes it by a hair
+    // while a new array is being prepared), and go_map grows at 6.5. Setting
+    // it changes no growth: the load factor is part of each engine's design
+    // (Go's growth and delete rules; the flat engine's group probing), as in
+    // Boost's flat maps. Copies, moves, assignments and swap carry it.
+    float max_load_factor() const noexcept { return mlf_; }
+    void max_load_factor(float z) noexcept { mlf_ = z >= initial_mlf ? z : initial_mlf; }
+    // The most buckets (engine units, as bucket_count()) a map can have.
+    size_type max_bucket_count() const noexcept {
+        return flat ? max_size() : max_size() / detail::bucketCnt + 1;
+    }
 
     // ---- giving memory back ---------------------------------------------------
 
@@ -943,6 +958,7 @@ public:
     }
 
     friend bool operator==(const basic_map& a, const basic_map& b) {
+        // Contents only (std's rule): neither the seeds nor max_load_factor.
         if (a.size() != b.size()) return false;
         for (const auto& e : a) {
             auto it = b.find(e.first);
@@ -1040,6 +1056,7 @@ private:
     // (otherwise they are equal, and either may free the other's arrays).
     template <bool WithAllocator>
     void swap_contents(basic_map& o) noexcept(std::is_nothrow_swappable_v<Hash> && std::is_nothrow_swappable_v<KeyEqual>) {
+        std::swap(mlf_, o.mlf_);
         t_.template swap_functors<WithAllocator>(o.t_);
         t_.swap_table(o.t_);
     }
@@ -1072,7 +1089,9 @@ private:
     template <class K2, class V2, class H2, class E2, class A2, class P2, class Pred>
     friend typename basic_map<K2, V2, H2, E2, A2, P2>::size_type erase_if(basic_map<K2, V2, H2, E2, A2, P2>&, Pred);
 
+    static constexpr float initial_mlf = flat ? 1.0f : table::max_load_factor();
     table t_;
+    float mlf_ = initial_mlf;  // max_load_factor()
 };
 
 // Go's map, exactly: never gives bucket memory back while it lives.
@@ -1178,7 +1197,13 @@ concept hasher_like = !std::is_integral_v<H> && !allocator_like<H>;
     template <class K, class V, class Hash, class Allocator>                                                    \
         requires(detail::hasher_like<Hash> && detail::allocator_like<Allocator>)                                \
     Map(std::initializer_list<std::pair<K, V>>, std::size_t, Hash, Allocator)                                   \
-        -> Map<K, V, Hash, std::equal_to<K>, Allocator>;
+        -> Map<K, V, Hash, std::equal_to<K>, Allocator>;                                                        \
+    template <class K, class V, class Hash, class KeyEqual, class Allocator>                                    \
+    Map(const Map<K, V, Hash, KeyEqual, Allocator>&, const std::type_identity_t<Allocator>&)                    \
+        -> Map<K, V, Hash, KeyEqual, Allocator>;                                                                \
+    template <class K, class V, class Hash, class KeyEqual, class Allocator>                                    \
+    Map(Map<K, V, Hash, KeyEqual, Allocator>&&, const std::type_identity_t<Allocator>&)                         \
+        -> Map<K, V, Hash, KeyEqual, Allocator>;
 
 GOMAP_DEDUCTION_GUIDES(go_map)
 GOMAP_DEDUCTION_GUIDES(map)

@@ -227,7 +227,7 @@ public:
     flat_table(size_type hint, const Hash& h, const KeyEqual& eq, const Alloc& a)
         : hash_(h), eq_(eq), alloc_(a) {
         reseed(st_);
-        if (hint > 0) reserve(hint);
+        if (hint > 0) reserve_new(hint);
     }
     ~flat_table() { destroy_all(); }
     flat_table(const flat_table&) = delete;
@@ -475,6 +475,19 @@ public:
         if (st_.cur && st_.mask + 1 >= need && !resizing()) return;
         finish_resize();
         if (!st_.cur || st_.mask + 1 < need) rebuild(need);
+    }
+
+    // A new table's size hint (make(map, n)): its array, allocated now. There
+    // is no entry to move, so constructing a map instantiates no migration: a
+    // map of entries that can be neither moved nor copied compiles, and works
+    // until it has to resize.
+    void reserve_new(size_type n) {
+        if (n > max_size()) throw std::length_error("gomap: size hint exceeds max_size()");
+        const size_type g = groups_for(n);
+        st_.floor_groups = g;
+        start_resize(g, resize_direction::grow);
+        finish_zeroing();
+        update_shrink_at();
     }
 
     // Finish any resize and shrink to the smallest array that holds the
