@@ -282,16 +282,16 @@ MUTANTS = [
         name="merge takes entries whose key is already present",
         why="the source loses entries that the destination did not take",
         file=MAP, tests=["node_handle_test"],
-        edits=[("            if (r.second)\n                it = source.erase(it);",
-                "            if (true)\n                it = source.erase(it);")],
+        edits=[("                if (r.second)\n                    it = source.erase(it);",
+                "                if (true)\n                    it = source.erase(it);")],
     ),
     dict(
         name="extract moves an entry whose move may throw",
         why="a move that throws half-way leaves a spoiled entry in the map",
         file=MAP, tests=["throwing_move_test"],
-        edits=[("        node_type nh(t_.allocator(), std::move_if_noexcept(const_cast<K&>(e.first)),\n"
-                "                     std::move_if_noexcept(e.second));",
-                "        node_type nh(t_.allocator(), std::move(const_cast<K&>(e.first)),\n"
-                "                     std::move(e.second));")],
+        edits=[("            node_type nh(t_.allocator(), std::move_if_noexcept(const_cast<K&>(e.first)),\n"
+                "                         std::move_if_noexcept(e.second));",
+                "            node_type nh(t_.allocator(), std::move(const_cast<K&>(e.first)),\n"
+                "                         std::move(e.second));")],
     ),
 ]
