@@ -35,13 +35,14 @@ import sys
 BEGIN = "<!-- BEGIN GENERATED -->"
 END = "<!-- END GENERATED -->"
 
-MAPS = ["gomap::map", "gomap::go_map", "Go map", "absl::flat_hash_map",
-        "boost::unordered_flat_map", "tsl::hopscotch_map", "std::unordered_map"]
-SHORT = {"gomap::map": "gomap::map", "gomap::go_map": "gomap::go_map", "Go map": "Go 1.19 map",
-         "absl::flat_hash_map": "absl flat", "boost::unordered_flat_map": "boost flat",
-         "tsl::hopscotch_map": "tsl hopscotch", "std::unordered_map": "std::unordered"}
-COLORS = {"gomap::map": "#d62728", "gomap::go_map": "#ff7f0e", "Go map": "#17becf",
-          "absl::flat_hash_map": "#1f77b4", "boost::unordered_flat_map": "#2ca02c",
+MAPS = ["gomap::map", "gomap::node_map", "gomap::go_map", "Go map", "absl::flat_hash_map",
+        "absl::node_hash_map", "boost::unordered_flat_map", "tsl::hopscotch_map", "std::unordered_map"]
+SHORT = {"gomap::map": "gomap::map", "gomap::node_map": "gomap::node_map", "gomap::go_map": "gomap::go_map",
+         "Go map": "Go 1.19 map", "absl::flat_hash_map": "absl flat", "absl::node_hash_map": "absl node",
+         "boost::unordered_flat_map": "boost flat", "tsl::hopscotch_map": "tsl hopscotch",
+         "std::unordered_map": "std::unordered"}
+COLORS = {"gomap::map": "#d62728", "gomap::node_map": "#e377c2", "gomap::go_map": "#ff7f0e", "Go map": "#17becf",
+          "absl::flat_hash_map": "#1f77b4", "absl::node_hash_map": "#bcbd22", "boost::unordered_flat_map": "#2ca02c",
           "tsl::hopscotch_map": "#9467bd", "std::unordered_map": "#7f7f7f"}
 TYPES = ["u64->u64", "u64->v24", "str15->u64", "str40->u64"]
 TYPE_TITLE = {"u64->u64": "uint64 → uint64", "u64->v24": "uint64 → 24-byte struct",
@@ -540,13 +541,13 @@ def targets(d):
     on this run's medians. Returns table rows."""
     rows = []
 
-    def tp(peer, ty, n, w, need, label):
-        g, p = d.t(BASE, ty, n, w), d.t(peer, ty, n, w)
+    def tp(peer, ty, n, w, need, label, base=BASE):
+        g, p = d.t(base, ty, n, w), d.t(peer, ty, n, w)
         if g is None or p is None:
             rows.append((label, "not in this run", "–"))
             return
         r = p / g
-        rows.append((label, f"{SHORT.get(peer, peer)} {fmt_ns(p)} ns / gomap::map {fmt_ns(g)} ns = {r:.2f}×",
+        rows.append((label, f"{SHORT.get(peer, peer)} {fmt_ns(p)} ns / {base} {fmt_ns(g)} ns = {r:.2f}×",
                      "**met**" if r >= need else "missed"))
 
     for peer in ("boost::unordered_flat_map", "absl::flat_hash_map"):
@@ -560,6 +561,12 @@ def targets(d):
     for n in (1000000, 10000000):
         for w in ("insert", "find_hit", "find_miss", "erase"):
             tp("Go map", "u64->u64", n, w, 2.0, f"≥ 2× the Go map: {WL_TITLE[w]}, {fmt_n(n)}")
+    # gomap::node_map against the node-based peers (issue #14): Abseil's
+    # node_hash_map (Boost's unordered_node_map is not in Debian 12's Boost 1.81).
+    for ty in ("u64->u64", "str40->u64"):
+        for w in ("insert", "find_hit", "find_miss"):
+            tp("absl::node_hash_map", ty, 1000000, w, 1.0,
+               f"≥ 1× absl node: {WL_TITLE[w]}, {TYPE_TITLE[ty]}, 1M (gomap::node_map)", base="gomap::node_map")
     if BASE in d.lat:
         n = fmt_n(d.lat_ctx["n"])
         worst = max(d.lat_q(BASE, "insert", "max_ns") or 0, d.lat_q(BASE, "erase", "max_ns") or 0)
