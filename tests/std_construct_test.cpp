@@ -21,16 +21,13 @@
 #include <utility>
 #include <vector>
 
+#include "support/faces.hpp"
 #include "support/test_allocators.hpp"
 
 namespace {
 
-template <template <class...> class M>
-struct face {
-    template <class K, class V, class H = std::hash<K>, class A = std::allocator<std::pair<const K, V>>>
-    using type = M<K, V, H, std::equal_to<K>, A>;
-};
-using Faces = ::testing::Types<face<std::unordered_map>, face<gomap::map>, face<gomap::go_map>, face<gomap::node_map>>;
+using gomap_test::face;
+using Faces = gomap_test::StdAndGomapFaces;
 
 template <class F>
 class StdConstruct : public ::testing::Test {};
