@@ -23,4 +23,25 @@ void deallocate_raw(A& a, typename std::allocator_traits<A>::value_type* p, std:
     std::allocator_traits<A>::deallocate(a, std::pointer_traits<pointer>::pointer_to(*p), n);
 }
 
+// An entry in a node of its own (node_map's slots, go_map's indirect
+// entries): allocate it, build it with make(a, where), and give the memory
+// back if building throws.
+template <class A, class Make>
+typename std::allocator_traits<A>::value_type* new_node(A& a, Make&& make) {
+    auto* node = allocate_raw(a, 1);
+    try {
+        make(a, node);
+    } catch (...) {
+        deallocate_raw(a, node, 1);
+        throw;
+    }
+    return node;
+}
+
+template <class A>
+void delete_node(A& a, typename std::allocator_traits<A>::value_type* node) noexcept {
+    std::allocator_traits<A>::destroy(a, node);
+    deallocate_raw(a, node, 1);
+}
+
 }  // namespace gomap::detail

@@ -86,6 +86,7 @@
 #include "../hash.hpp"
 #include "../stats.hpp"
 #include "alloc.hpp"
+#include "checked.hpp"
 #include "config.hpp"
 #include "group.hpp"
 #include "pages.hpp"
@@ -108,7 +109,7 @@ namespace detail {
 alignas(16) inline constexpr std::uint8_t flat_empty_meta[2 * group_bytes] = {};
 
 template <class K, class V, class Hash, class KeyEqual, class Alloc, bool Nodes = false>
-class flat_table {
+class flat_table : private checked_state {
 public:
     using key_type = K;
     using mapped_type = V;
@@ -646,20 +647,10 @@ public:
         return err;
     }
 
-    // ---- checked mode (Go's hashWriting) ----------------------------------------
+    // ---- checked mode (Go's hashWriting): detail/checked.hpp -------------------
 
-    std::uint64_t generation() const noexcept {
-#if GOMAP_CHECKED
-        return generation_;
-#else
-        return 0;
-#endif
-    }
-    void invalidate_iterators() noexcept {
-#if GOMAP_CHECKED
-        ++generation_;
-#endif
-    }
+    using checked_state::generation;
+    using checked_state::invalidate_iterators;
 
 private:
     struct hit {
@@ -679,24 +670,6 @@ private:
     static unsigned slot_index(const std::uint8_t* m) noexcept {
         return static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(m) & (group_bytes - 1));
     }
-
-    void check_not_writing([[maybe_unused]] const char* msg) const noexcept {
-#if GOMAP_CHECKED
-        if (GOMAP_UNLIKELY(writing_.load(std::memory_order_relaxed) != 0)) fatal(msg);
-#endif
-    }
-    struct write_guard {
-#if GOMAP_CHECKED
-        flat_table& t;
-        explicit write_guard(flat_table& m) noexcept : t(m) { t.writing_.fetch_xor(1, std::memory_order_relaxed); }
-        ~write_guard() {
-            if (t.writing_.load(std::memory_order_relaxed) == 0) fatal("concurrent map writes");
-            t.writing_.store(0, std::memory_order_relaxed);
-        }
-#else
-        explicit write_guard(flat_table&) noexcept {}
-#endif
-    };
 
     bool paused() const noexcept { return range_depth_ != 0; }
     // Go draws a new seed for each map, and again when it empties.
@@ -839,14 +812,7 @@ private:
             ::new (static_cast<void*>(e)) slot_type(make.node);
             st_.bytes += sizeof(value_type);
         } else if constexpr (Nodes) {
-            value_type* node = allocate_raw(va, 1);
-            try {
-                make(va, node);
-            } catch (...) {
-                deallocate_raw(va, node, 1);
-                throw;
-            }
-            ::new (static_cast<void*>(e)) slot_type(node);
+            ::new (static_cast<void*>(e)) slot_type(new_node(va, make));
             st_.bytes += sizeof(value_type);
         } else {
             make(va, e);
@@ -856,9 +822,7 @@ private:
     void destroy_in(slot_type* e) noexcept {
         value_alloc va(alloc_);
         if constexpr (Nodes) {
-            value_type* node = *e;
-            value_alloc_traits::destroy(va, node);
-            deallocate_raw(va, node, 1);
+            delete_node(va, *e);
             st_.bytes -= sizeof(value_type);
         } else {
             value_alloc_traits::destroy(va, e);
@@ -1285,10 +1249,6 @@ private:
     [[no_unique_address]] Alloc alloc_;
     state st_;
     size_type range_depth_ = 0;
-#if GOMAP_CHECKED
-    mutable std::atomic<std::uint8_t> writing_{0};
-    std::uint64_t generation_ = 0;
-#endif
 };
 
 }  // namespace detail

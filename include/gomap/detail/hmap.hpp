@@ -71,6 +71,7 @@
 #include "../stats.hpp"
 #include "alloc.hpp"
 #include "bmap.hpp"
+#include "checked.hpp"
 #include "config.hpp"
 #include "pages.hpp"
 
@@ -101,7 +102,7 @@ struct iter_pos {
 };
 
 template <class K, class V, class Hash, class KeyEqual, class Alloc>
-class hmap {
+class hmap : private checked_state {
 public:
     using key_type = K;
     using mapped_type = V;
@@ -265,13 +266,7 @@ private:
     void construct_entry(bucket* b, std::uint8_t i, Make&& make) {
         value_alloc va(alloc_);
         if constexpr (indirect) {
-            value_type* node = allocate_raw(va, 1);
-            try {
-                make(va, node);
-            } catch (...) {
-                deallocate_raw(va, node, 1);
-                throw;
-            }
+            value_type* node = new_node(va, make);
             b->slot_filled(i);
             b->slots[i] = node;
             bytes_ += sizeof(value_type);
@@ -288,11 +283,11 @@ private:
 
     void destroy_entry(bucket* b, std::uint8_t i) noexcept {
         value_alloc va(alloc_);
-        value_type* e = b->entry(i);
-        value_alloc_traits::destroy(va, e);
         if constexpr (indirect) {
-            deallocate_raw(va, e, 1);
+            delete_node(va, b->entry(i));
             bytes_ -= sizeof(value_type);
+        } else {
+            value_alloc_traits::destroy(va, b->entry(i));
         }
         b->slot_emptied(i);
     }
@@ -1455,47 +1450,12 @@ public:
             fn(false, i, new_bucket_ready(i) ? static_cast<const bucket*>(buckets_ + i) : nullptr, false);
     }
 
-    // ---- checked mode (Go's hashWriting) ------------------------------------
+    // ---- checked mode (Go's hashWriting): detail/checked.hpp ---------------
 
-    // Checked mode numbers the states between which iterators stay valid: an
-    // iterator remembers the number it was made in, and its use after an
-    // operation that invalidates iterators (see map.hpp) aborts. Release
-    // builds keep no counter.
-    std::uint64_t generation() const noexcept {
-#if GOMAP_CHECKED
-        return generation_;
-#else
-        return 0;
-#endif
-    }
-    void invalidate_iterators() noexcept {
-#if GOMAP_CHECKED
-        ++generation_;
-#endif
-    }
+    using checked_state::generation;
+    using checked_state::invalidate_iterators;
 
 private:
-    void check_not_writing([[maybe_unused]] const char* msg) const noexcept {
-#if GOMAP_CHECKED
-        if (GOMAP_UNLIKELY(writing_.load(std::memory_order_relaxed) != 0)) fatal(msg);
-#endif
-    }
-    struct write_guard {
-#if GOMAP_CHECKED
-        hmap& h;
-        explicit write_guard(hmap& m) noexcept : h(m) {
-            // Go: h.flags ^= hashWriting, after hashing (a panicking hash leaves the map usable).
-            h.writing_.fetch_xor(1, std::memory_order_relaxed);
-        }
-        ~write_guard() {
-            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal("concurrent map writes");
-            h.writing_.store(0, std::memory_order_relaxed);
-        }
-#else
-        explicit write_guard(hmap&) noexcept {}
-#endif
-    };
-
     bool paused() const noexcept { return range_depth_ != 0; }
 
     // ---- teardown -----------------------------------------------------------
@@ -1571,9 +1531,10 @@ private:
 
     // ---- state ----------------------------------------------------------------
 
-    // Go's hmap. Of Go's flags, hashWriting is writing_ below and sameSizeGrow
-    // is sameSizeGrow_; iterator/oldIterator have no counterpart (C++
-    // iterators are not tracked: see goes_to).
+    // Go's hmap. Of Go's flags, hashWriting is in the checked_state base
+    // (detail/checked.hpp) and sameSizeGrow is sameSizeGrow_;
+    // iterator/oldIterator have no counterpart (C++ iterators are not
+    // tracked: see goes_to).
     size_type count_ = 0;            // live entries
     bool sameSizeGrow_ = false;      // the grow in progress keeps B
     std::uint8_t B_ = 0;             // log2 of the bucket array's length
@@ -1602,10 +1563,6 @@ private:
     size_type range_depth_ = 0;         // running non-const range() loops
     bucket* track_b_ = nullptr;         // an entry followed through growWork (move_entry)
     std::uint8_t track_i_ = 0;
-#if GOMAP_CHECKED
-    mutable std::atomic<std::uint8_t> writing_{0};  // Go's hashWriting flag
-    std::uint64_t generation_ = 0;                  // bumped when iterators are invalidated
-#endif
     [[no_unique_address]] Hash hash_;
     [[no_unique_address]] KeyEqual eq_;
     [[no_unique_address]] Alloc alloc_;
