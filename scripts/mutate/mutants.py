@@ -12,6 +12,7 @@ BMAP = "include/gomap/detail/bmap.hpp"
 MAP = "include/gomap/map.hpp"
 FLAT = "include/gomap/detail/flat_table.hpp"
 GROUP = "include/gomap/detail/group.hpp"
+CHECKED = "include/gomap/detail/checked.hpp"
 # The flat engine's own tests: its mutants build and run only these (a kill by
 # them alone; the fuzz body and differential_test run the engine too).
 FLAT_TESTS = ["flat_engine_test", "iterator_check_test"]
@@ -134,9 +135,9 @@ MUTANTS = [
     dict(
         name="checked-mode flag left set after a throw",
         why="the write guard clears hashWriting only when the write completes",
-        file=HMAP,
-        edits=[("        ~write_guard() {\n            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            h.writing_.store(0, std::memory_order_relaxed);",
-                "        ~write_guard() {\n            if (std::uncaught_exceptions() > 0) return;\n            if (h.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            h.writing_.store(0, std::memory_order_relaxed);")],
+        file=CHECKED,
+        edits=[("        ~write_guard() {\n            if (c.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            c.writing_.store(0, std::memory_order_relaxed);",
+                "        ~write_guard() {\n            if (std::uncaught_exceptions() > 0) return;\n            if (c.writing_.load(std::memory_order_relaxed) == 0) fatal(\"concurrent map writes\");\n            c.writing_.store(0, std::memory_order_relaxed);")],
     ),
 
     # ---- gomap::map's flat engine (detail/flat_table.hpp, detail/group.hpp) ----
@@ -243,8 +244,8 @@ MUTANTS = [
         name="flat: insert builds its entry after the migration step",
         why="an argument that refers into the map is moved away before it is read",
         file=FLAT, tests=FLAT_TESTS,
-        edits=[("        value_type* e = st_.slots + f.g * group_slots + f.s;\n        {",
-                "        if (GOMAP_UNLIKELY(resizing())) {\n            step();\n            f = free_slot(h >> st_.shift, h, passed);\n            if (f.s == group_slots) {\n                make_room();\n                f = free_slot(h >> st_.shift, h, passed);\n            }\n        }\n        value_type* e = st_.slots + f.g * group_slots + f.s;\n        {")],
+        edits=[("        slot_type* e = st_.slots + f.g * group_slots + f.s;\n        construct_in(e, make);",
+                "        if (GOMAP_UNLIKELY(resizing())) {\n            step();\n            f = free_slot(h >> st_.shift, h, passed);\n            if (f.s == group_slots) {\n                make_room();\n                f = free_slot(h >> st_.shift, h, passed);\n            }\n        }\n        slot_type* e = st_.slots + f.g * group_slots + f.s;\n        construct_in(e, make);")],
     ),
     dict(
         name="flat: erase(iterator) skips the next entry",

@@ -2,7 +2,11 @@
 """Mutation testing for gomap: inject each plausible bug of mutants.py into a
 copy of the sources, build the test suite, and check that some test fails.
 
-Usage: scripts/mutate.sh [--only SUBSTRING] [--list] [--keep]
+Usage: scripts/mutate.sh [--only SUBSTRING] [--list] [--keep] [--check]
+
+--check builds nothing: it only checks that each mutant's original text
+occurs exactly once in today's sources (ctest mutants_apply), so that a
+change to the engine cannot silently retire a mutant.
 
 The copy lives in build/mutate/src (the repository is never modified); the
 build in build/mutate/build (Debug, checked mode on, -O1 without debug info,
@@ -120,12 +124,25 @@ def main():
     ap.add_argument("--only", help="run the mutants whose name contains this")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
     ap.add_argument("--keep", action="store_true", help="keep build/mutate afterwards")
+    ap.add_argument("--check", action="store_true", help="check that every mutant applies, and exit")
     a = ap.parse_args()
     mutants = [m for m in MUTANTS if not a.only or a.only in m["name"]]
     if a.list:
         for i, m in enumerate(mutants, 1):
             log(f"{i:2d}. {m['name']}: {m['why']}")
         return 0
+    if a.check:
+        stale = 0
+        for m in mutants:
+            with open(os.path.join(ROOT, m["file"])) as f:
+                text = f.read()
+            bad = [old for old, _ in m["edits"] if text.count(old) != 1]
+            for old in bad:
+                log(f"stale: {m['name']}: its original text occurs {text.count(old)} times in {m['file']}: "
+                    f"{old[:60]!r}...")
+            stale += bool(bad)
+        log(f"mutate --check: {len(mutants) - stale} of {len(mutants)} mutants apply")
+        return 1 if stale else 0
 
     t0 = time.time()
     fresh_copy()
