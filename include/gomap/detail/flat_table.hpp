@@ -1112,6 +1112,8 @@ private:
         // (the store cannot be forwarded to the wider load).
         size_type seen_g[2] = {~size_type{0}, ~size_type{0}};
         unsigned seen_free[2] = {0, 0};
+        if constexpr (Nodes)  // rehashing reads every node: fetch them all at once, not one miss after another
+            for (unsigned b = bits; b; b &= b - 1) __builtin_prefetch(from_base[lowest_bit(b)]);
         for (; bits; bits &= bits - 1) {
             const unsigned s = lowest_bit(bits);
             slot_type* from = from_base + s;
