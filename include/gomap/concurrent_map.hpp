@@ -20,12 +20,14 @@
 //   set, del, update, get_or_set(_with), del_if, clear: the key's shard, exclusively.
 //   get, contains: the key's shard, shared.
 //   erase_if, range, size, bytes, shrink_to_fit: one shard at a time.
+//   Boost's visitation names (visit, insert_or_visit, ...: see "Boost-style
+//   visitation" below): the key's shard, exclusively; cvisit, shared.
 // CONSISTENCY: each single-key operation is linearizable. range() holds one
 // shard's read lock at a time: it sees each shard at one instant, not the whole
 // map at one instant. A key present during the whole loop is visited exactly
 // once; a key inserted or erased meanwhile in a shard not yet visited may or
 // may not be. size() and bytes() sum the shards the same way.
-// CALLBACKS (update, get_or_set_with, del_if, erase_if, range) run under the
+// CALLBACKS (update, get_or_set_with, del_if, erase_if, range, visitors) run under the
 // shard's lock: they must not call back into the same concurrent_map (the
 // lock is not recursive), and should be short.
 // EXCEPTIONS: locks are RAII, so an exception from Hash, KeyEqual, a
@@ -44,6 +46,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <tuple>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -73,6 +77,18 @@ public:
     using key_equal = KeyEqual;
     using allocator_type = Allocator;
     using map_type = gomap::map<K, V, Hash, KeyEqual, Allocator>;
+    using value_type = std::pair<const K, V>;
+    using init_type = std::pair<K, V>;
+    using size_type = std::size_t;
+
+private:
+    // An entry of another type than init_type that builds one (value_type,
+    // std::pair<K2, V2>): insert(P&&) and insert_or_visit(P&&, f) take it.
+    template <class P>
+    static constexpr bool other_entry =
+        !std::is_same_v<std::remove_cvref_t<P>, init_type> && std::is_constructible_v<init_type, P&&>;
+
+public:
 
     static constexpr std::size_t max_shards = 1u << 16;
 
@@ -181,12 +197,228 @@ public:
         return true;
     }
 
+    // ---- Boost-style visitation --------------------------------------------
+    // The names and return values of boost::concurrent_flat_map (Boost 1.83+),
+    // so code written against it compiles here. A visitor gets the entry itself,
+    // value_type& = std::pair<const K, V>&, under the shard's lock: exclusive
+    // for visit / *_or_visit (it may change the value), shared for cvisit and
+    // for visit on a const map. Like every callback here it must not call back
+    // into the same concurrent_map, must not keep the reference past its
+    // return, and should be short. An exception from a visitor releases the
+    // lock; what the visitor changed before throwing stays changed.
+
+    // Visits k's entry if present. Returns the number visited (0 or 1).
+    template <class F>
+    std::size_t visit(const K& k, F&& f) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        auto it = s.m.find(k);
+        if (it == s.m.end()) return 0;
+        std::invoke(f, *it);
+        return 1;
+    }
+    template <class F>
+    std::size_t visit(const K& k, F&& f) const {
+        return cvisit(k, std::forward<F>(f));
+    }
+    template <class F>
+    std::size_t cvisit(const K& k, F&& f) const {
+        const shard& s = shard_for(k);
+        std::shared_lock lock(s.mu);
+        auto it = s.m.find(k);
+        if (it == s.m.end()) return 0;
+        std::invoke(f, std::as_const(*it));
+        return 1;
+    }
+
+    // Bulk visitation: visit(k, f) for each key of [first, last). The keys
+    // are taken in batches of bulk_visit_size; a batch's shards are hashed
+    // first and their lines fetched ahead, so that the memory accesses of
+    // neighbouring lookups overlap. Returns the number of entries visited.
+    static constexpr std::size_t bulk_visit_size = 16;
+    template <class FwdIt, class F>
+        requires std::forward_iterator<FwdIt>
+    std::size_t visit(FwdIt first, FwdIt last, F&& f) {
+        return bulk_visit<false>(first, last, f);
+    }
+    template <class FwdIt, class F>
+        requires std::forward_iterator<FwdIt>
+    std::size_t visit(FwdIt first, FwdIt last, F&& f) const {
+        return bulk_visit<true>(first, last, f);
+    }
+    template <class FwdIt, class F>
+        requires std::forward_iterator<FwdIt>
+    std::size_t cvisit(FwdIt first, FwdIt last, F&& f) const {
+        return bulk_visit<true>(first, last, f);
+    }
+
+    // Every entry, shard by shard (see CONSISTENCY above). Returns the number
+    // visited.
+    template <class F>
+    std::size_t visit_all(F&& f) {
+        return visit_each<false>([&](value_type& e) {
+            std::invoke(f, e);
+            return true;
+        }).first;
+    }
+    template <class F>
+    std::size_t visit_all(F&& f) const {
+        return cvisit_all(std::forward<F>(f));
+    }
+    template <class F>
+    std::size_t cvisit_all(F&& f) const {
+        return const_cast<concurrent_map&>(*this)
+            .template visit_each<true>([&](const value_type& e) {
+                std::invoke(f, e);
+                return true;
+            })
+            .first;
+    }
+    // Every entry until f returns false. Returns false if f stopped the loop.
+    template <class F>
+    bool visit_while(F&& f) {
+        return visit_each<false>([&](value_type& e) { return static_cast<bool>(std::invoke(f, e)); }).second;
+    }
+    template <class F>
+    bool visit_while(F&& f) const {
+        return cvisit_while(std::forward<F>(f));
+    }
+    template <class F>
+    bool cvisit_while(F&& f) const {
+        return const_cast<concurrent_map&>(*this)
+            .template visit_each<true>([&](const value_type& e) { return static_cast<bool>(std::invoke(f, e)); })
+            .second;
+    }
+
+    // Inserts when the key is absent. Returns whether it inserted.
+    // (m.insert({k, v}) takes the init_type overloads.)
+    bool insert(const init_type& v) { return try_emplace(v.first, v.second); }
+    bool insert(init_type&& v) { return try_emplace(std::move(v.first), std::move(v.second)); }
+    template <class P>
+        requires other_entry<P>
+    bool insert(P&& p) {
+        return insert(init_type(std::forward<P>(p)));
+    }
+    // Builds the entry from args (as std::pair<K, V>'s constructor takes them),
+    // then inserts it if its key is absent. Returns whether it inserted.
+    template <class... Args>
+    bool emplace(Args&&... args) {
+        init_type e(std::forward<Args>(args)...);
+        return try_emplace(std::move(e.first), std::move(e.second));
+    }
+    // Inserts V(args...) under k when k is absent; builds nothing otherwise.
+    template <class... Args>
+    bool try_emplace(const K& k, Args&&... args) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        return s.m.try_emplace(k, std::forward<Args>(args)...).second;
+    }
+    template <class... Args>
+    bool try_emplace(K&& k, Args&&... args) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        return s.m.try_emplace(std::move(k), std::forward<Args>(args)...).second;
+    }
+    // Inserts or assigns. Returns true when the key was new (as set()).
+    template <class M>
+    bool insert_or_assign(const K& k, M&& v) {
+        return set(k, std::forward<M>(v));
+    }
+    template <class M>
+    bool insert_or_assign(K&& k, M&& v) {
+        return set(std::move(k), std::forward<M>(v));
+    }
+
+    // Inserts when the key is absent, else visits the entry that is there, as
+    // one atomic step. Returns whether it inserted.
+    template <class F>
+    bool insert_or_visit(const init_type& v, F&& f) {
+        return try_emplace_or_visit_impl<false>(v.first, f, v.second);
+    }
+    template <class F>
+    bool insert_or_visit(init_type&& v, F&& f) {
+        return try_emplace_or_visit_impl<false>(std::move(v.first), f, std::move(v.second));
+    }
+    template <class P, class F>
+        requires other_entry<P>
+    bool insert_or_visit(P&& p, F&& f) {
+        return insert_or_visit(init_type(std::forward<P>(p)), f);
+    }
+    template <class F>
+    bool insert_or_cvisit(const init_type& v, F&& f) {
+        return try_emplace_or_visit_impl<true>(v.first, f, v.second);
+    }
+    template <class F>
+    bool insert_or_cvisit(init_type&& v, F&& f) {
+        return try_emplace_or_visit_impl<true>(std::move(v.first), f, std::move(v.second));
+    }
+    template <class P, class F>
+        requires other_entry<P>
+    bool insert_or_cvisit(P&& p, F&& f) {
+        return insert_or_cvisit(init_type(std::forward<P>(p)), f);
+    }
+    // emplace_or_visit(args..., f): the last argument is the visitor, the
+    // others build the entry (as emplace). Returns whether it inserted.
+    template <class... ArgsF>
+        requires(sizeof...(ArgsF) >= 2)  // the visitor comes last
+    bool emplace_or_visit(ArgsF&&... args_f) {
+        return emplace_or_visit_split<false>(std::forward_as_tuple(std::forward<ArgsF>(args_f)...),
+                                             std::make_index_sequence<sizeof...(ArgsF) - 1>{});
+    }
+    template <class... ArgsF>
+        requires(sizeof...(ArgsF) >= 2)  // the visitor comes last
+    bool emplace_or_cvisit(ArgsF&&... args_f) {
+        return emplace_or_visit_split<true>(std::forward_as_tuple(std::forward<ArgsF>(args_f)...),
+                                            std::make_index_sequence<sizeof...(ArgsF) - 1>{});
+    }
+    // try_emplace_or_visit(k, args..., f): inserts V(args...) under k when k is
+    // absent, else visits k's entry. Returns whether it inserted.
+    template <class... ArgsF>
+        requires(sizeof...(ArgsF) >= 1)  // the visitor comes last
+    bool try_emplace_or_visit(const K& k, ArgsF&&... args_f) {
+        return try_emplace_split<false>(k, std::forward_as_tuple(std::forward<ArgsF>(args_f)...),
+                                        std::make_index_sequence<sizeof...(ArgsF) - 1>{});
+    }
+    template <class... ArgsF>
+        requires(sizeof...(ArgsF) >= 1)  // the visitor comes last
+    bool try_emplace_or_visit(K&& k, ArgsF&&... args_f) {
+        return try_emplace_split<false>(std::move(k), std::forward_as_tuple(std::forward<ArgsF>(args_f)...),
+                                        std::make_index_sequence<sizeof...(ArgsF) - 1>{});
+    }
+    template <class... ArgsF>
+        requires(sizeof...(ArgsF) >= 1)  // the visitor comes last
+    bool try_emplace_or_cvisit(const K& k, ArgsF&&... args_f) {
+        return try_emplace_split<true>(k, std::forward_as_tuple(std::forward<ArgsF>(args_f)...),
+                                       std::make_index_sequence<sizeof...(ArgsF) - 1>{});
+    }
+    template <class... ArgsF>
+        requires(sizeof...(ArgsF) >= 1)  // the visitor comes last
+    bool try_emplace_or_cvisit(K&& k, ArgsF&&... args_f) {
+        return try_emplace_split<true>(std::move(k), std::forward_as_tuple(std::forward<ArgsF>(args_f)...),
+                                       std::make_index_sequence<sizeof...(ArgsF) - 1>{});
+    }
+
+    // Erases k. Returns the number erased (0 or 1).
+    std::size_t erase(const K& k) { return del(k) ? 1 : 0; }
+    // Erases k if f(value_type&) holds, as one atomic step. Returns the number erased.
+    template <class F>
+    std::size_t erase_if(const K& k, F&& f) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        auto it = s.m.find(k);
+        if (it == s.m.end() || !std::invoke(f, *it)) return 0;
+        s.m.erase(k);  // by key: the erase runs gomap::map's shrink step
+        return 1;
+    }
+
     // ---- whole map, shard by shard ------------------------------------------
 
-    // Erases every entry for which pred(const K&, const V&) holds. Each shard is
+    // Erases every entry for which pred holds: pred(const K&, const V&) (the
+    // go-zero/Go style) or pred(value_type&) (Boost's). Each shard is
     // write-locked in turn; its entries are erased by key so that the shard
     // shrinks as it empties (bounded work per erase). Returns the count erased.
     template <class Pred>
+        requires std::is_invocable_v<Pred&, const K&, const V&> || std::is_invocable_v<Pred&, value_type&>
     std::size_t erase_if(Pred&& pred) {
         std::size_t erased = 0;
         std::vector<K> doomed;
@@ -194,8 +426,14 @@ public:
             shard& s = shards_[i];
             std::unique_lock lock(s.mu);
             doomed.clear();
-            for (const auto& e : s.m)
-                if (std::invoke(pred, e.first, std::as_const(e.second))) doomed.push_back(e.first);
+            for (auto& e : s.m) {
+                bool go;
+                if constexpr (std::is_invocable_v<Pred&, const K&, const V&>)
+                    go = std::invoke(pred, e.first, std::as_const(e.second));
+                else
+                    go = std::invoke(pred, e);
+                if (go) doomed.push_back(e.first);
+            }
             for (const K& k : doomed) erased += s.m.erase(k);
         }
         return erased;
@@ -282,6 +520,97 @@ private:
         mutable detail::rwmutex mu;
         map_type m;
     };
+
+    // visit_all / visit_while: f(entry) -> bool on every entry, shard by
+    // shard, under each shard's lock (shared when Const). Returns {visited,
+    // whether the loop ran to the end}.
+    template <bool Const, class F>
+    std::pair<std::size_t, bool> visit_each(F&& f) {
+        std::size_t visited = 0;
+        for (std::size_t i = 0; i < n_; ++i) {
+            shard& s = shards_[i];
+            auto body = [&](auto& m) {
+                for (auto& e : m) {
+                    ++visited;
+                    if (!f(e)) return false;
+                }
+                return true;
+            };
+            if constexpr (Const) {
+                std::shared_lock lock(s.mu);
+                if (!body(std::as_const(s.m))) return {visited, false};
+            } else {
+                std::unique_lock lock(s.mu);
+                if (!body(s.m)) return {visited, false};
+            }
+        }
+        return {visited, true};
+    }
+
+    template <bool Const, class FwdIt, class F>
+    std::size_t bulk_visit(FwdIt first, FwdIt last, F& f) const {
+        auto& self = const_cast<concurrent_map&>(*this);
+        std::size_t visited = 0;
+        std::size_t idx[bulk_visit_size];
+        while (first != last) {
+            FwdIt it = first;
+            std::size_t n = 0;
+            for (; n < bulk_visit_size && it != last; ++n, ++it) {
+                idx[n] = index_of(*it);
+                prefetch(&shards_[idx[n]]);
+            }
+            for (std::size_t j = 0; j < n; ++j, ++first) {
+                shard& s = self.shards_[idx[j]];
+                if constexpr (Const) {
+                    std::shared_lock lock(s.mu);
+                    auto e = s.m.find(*first);
+                    if (e != s.m.end()) {
+                        std::invoke(f, std::as_const(*e));
+                        ++visited;
+                    }
+                } else {
+                    std::unique_lock lock(s.mu);
+                    auto e = s.m.find(*first);
+                    if (e != s.m.end()) {
+                        std::invoke(f, *e);
+                        ++visited;
+                    }
+                }
+            }
+        }
+        return visited;
+    }
+    static void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(p);
+#endif
+    }
+
+    template <bool Const, class KK, class F, class... Args>
+    bool try_emplace_or_visit_impl(KK&& k, F& f, Args&&... args) {
+        shard& s = shard_for(k);
+        std::unique_lock lock(s.mu);
+        if (auto it = s.m.find(k); it != s.m.end()) {
+            if constexpr (Const)
+                std::invoke(f, std::as_const(*it));
+            else
+                std::invoke(f, *it);
+            return false;
+        }
+        s.m.try_emplace(std::forward<KK>(k), std::forward<Args>(args)...);
+        return true;
+    }
+    template <bool Const, class Tuple, std::size_t... I>
+    bool emplace_or_visit_split(Tuple&& t, std::index_sequence<I...>) {
+        auto& f = std::get<sizeof...(I)>(t);
+        init_type e(std::get<I>(std::move(t))...);
+        return try_emplace_or_visit_impl<Const>(std::move(e.first), f, std::move(e.second));
+    }
+    template <bool Const, class KK, class Tuple, std::size_t... I>
+    bool try_emplace_split(KK&& k, Tuple&& t, std::index_sequence<I...>) {
+        auto& f = std::get<sizeof...(I)>(t);
+        return try_emplace_or_visit_impl<Const>(std::forward<KK>(k), f, std::get<I>(std::move(t))...);
+    }
 
     std::size_t index_of(const K& k) const {
         if (bits_ == 0) return 0;
