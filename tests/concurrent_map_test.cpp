@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <future>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -343,6 +345,65 @@ TEST(RwMutex, AWaitingWriterStopsNewReaders) {
     mu.unlock_shared();
     EXPECT_TRUE(mu.try_lock());
     EXPECT_FALSE(mu.try_lock_shared());
+    mu.unlock();
+}
+
+// Writers exclude everyone, readers exclude writers: four threads mixing both,
+// with counters of who is inside checked at every entry.
+TEST(RwMutex, WritersExcludeEveryoneReadersExcludeWriters) {
+    gomap::detail::rwmutex mu;
+    std::atomic<int> writers{0}, readers{0}, violations{0};
+    run_threads(4, [&](int t) {
+        std::uint64_t x = 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(t + 1);
+        for (int i = 0; i < 50'000; ++i) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            if (x % 4 == 0) {
+                std::unique_lock lock(mu);
+                if (writers.fetch_add(1) != 0 || readers.load() != 0) violations.fetch_add(1);
+                writers.fetch_sub(1);
+            } else {
+                std::shared_lock lock(mu);
+                readers.fetch_add(1);
+                if (writers.load() != 0) violations.fetch_add(1);
+                readers.fetch_sub(1);
+            }
+        }
+    });
+    EXPECT_EQ(0, violations.load());
+}
+
+// The sleeping paths, forced: each waiter outlasts its short spin (50 ms
+// against microseconds), so it sleeps on the lock word, and the release
+// must wake it.
+TEST(RwMutex, SleepingWaitersAreWoken) {
+    using namespace std::chrono_literals;
+    gomap::detail::rwmutex mu;
+    // Readers and a writer sleep behind a writer.
+    mu.lock();
+    auto r1 = std::async(std::launch::async, [&] { std::shared_lock l(mu); });
+    auto r2 = std::async(std::launch::async, [&] { std::shared_lock l(mu); });
+    auto w = std::async(std::launch::async, [&] { std::unique_lock l(mu); });
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(std::future_status::timeout, r1.wait_for(0ms));
+    EXPECT_EQ(std::future_status::timeout, w.wait_for(0ms));
+    mu.unlock();
+    for (auto* f : {&r1, &r2, &w}) ASSERT_EQ(std::future_status::ready, f->wait_for(20s)) << "a sleeper was not woken";
+    // A writer sleeps behind two readers; the last reader out wakes it, and a
+    // reader that came after the writer waits for it.
+    mu.lock_shared();
+    mu.lock_shared();
+    auto w2 = std::async(std::launch::async, [&] { std::unique_lock l(mu); std::this_thread::sleep_for(20ms); });
+    std::this_thread::sleep_for(50ms);
+    auto r3 = std::async(std::launch::async, [&] { std::shared_lock l(mu); });
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(std::future_status::timeout, w2.wait_for(0ms));
+    EXPECT_EQ(std::future_status::timeout, r3.wait_for(0ms));  // behind the waiting writer
+    mu.unlock_shared();
+    EXPECT_EQ(std::future_status::timeout, w2.wait_for(10ms));  // one reader still inside
+    mu.unlock_shared();
+    ASSERT_EQ(std::future_status::ready, w2.wait_for(20s)) << "the writer was not woken";
+    ASSERT_EQ(std::future_status::ready, r3.wait_for(20s)) << "the reader was not woken";
+    EXPECT_TRUE(mu.try_lock());
     mu.unlock();
 }
 

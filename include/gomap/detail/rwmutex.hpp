@@ -9,16 +9,21 @@
 // (ReadersNeverMissWhileWritersResize): two reader threads held two writers of
 // safe_map for 49 s of a test that takes 0.3 s with this lock.
 //
-// state_: bit 31 = a writer holds or waits for the lock; bits 0..30 = readers
-// inside. Writers queue on a std::mutex, set the bit (new readers now wait), and
-// wait for the readers inside to leave. Waiting is a short spin, then
-// std::atomic::wait (a futex on Linux). Meets the SharedMutex requirements, so
-// std::unique_lock / std::shared_lock work with it.
+// state_: bit 31 = a writer holds the lock, or has claimed it and waits for
+// the readers inside to leave; bit 30 = some thread sleeps on state_ (the
+// thread that changes state_ next must wake it); bits 0..29 = readers inside.
+// A reader enters with one CAS (only while bit 31 is clear: a waiting writer
+// stops new readers) and leaves with one fetch_sub. A writer enters with one
+// CAS when the lock is free and leaves with one exchange: two atomic
+// read-modify-writes per write (a std::mutex queue and a separate writer bit
+// took four). Waiting is a short spin, then std::atomic::wait (a futex on
+// Linux); only a thread that has set bit 30 is waited for, so releasing an
+// uncontended lock makes no system call. Meets the SharedMutex requirements,
+// so std::unique_lock / std::shared_lock work with it.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 
 namespace gomap::detail {
@@ -30,41 +35,39 @@ public:
     rwmutex& operator=(const rwmutex&) = delete;
 
     void lock() {
-        writers_.lock();
-        std::uint32_t s = state_.fetch_or(kWriter, std::memory_order_acquire) | kWriter;
-        for (int spin = 0; s != kWriter; ++spin) {  // wait for the readers inside
-            if (spin < kSpins)
-                std::this_thread::yield();
-            else
-                state_.wait(s, std::memory_order_acquire);
-            s = state_.load(std::memory_order_acquire);
+        std::uint32_t s = 0;
+        if (state_.compare_exchange_strong(s, kWriter, std::memory_order_acquire, std::memory_order_relaxed)) return;
+        int spin = 0;
+        for (;;) {  // claim the writer bit: new readers now wait
+            if (s & kWriter) {
+                s = wait_for_change(s, spin);
+            } else if (state_.compare_exchange_weak(s, s | kWriter, std::memory_order_acquire,
+                                                    std::memory_order_relaxed)) {
+                s |= kWriter;
+                break;
+            }
         }
+        while (s & kReaders) s = wait_for_change(s, spin);  // the readers inside leave
     }
     bool try_lock() {
-        if (!writers_.try_lock()) return false;
-        std::uint32_t expected = 0;
-        if (state_.compare_exchange_strong(expected, kWriter, std::memory_order_acquire)) return true;
-        writers_.unlock();
+        std::uint32_t s = state_.load(std::memory_order_relaxed);
+        while (!(s & (kWriter | kReaders)))
+            if (state_.compare_exchange_weak(s, s | kWriter, std::memory_order_acquire, std::memory_order_relaxed))
+                return true;
         return false;
     }
     void unlock() {
-        state_.fetch_and(~kWriter, std::memory_order_release);
-        state_.notify_all();  // readers waiting for the writer bit to clear
-        writers_.unlock();
+        // No reader is inside and none can enter while the writer bit is set:
+        // state_ is kWriter, and maybe kSleepers.
+        if (state_.exchange(0, std::memory_order_release) & kSleepers) state_.notify_all();
     }
 
     void lock_shared() {
         std::uint32_t s = state_.load(std::memory_order_relaxed);
         for (int spin = 0;;) {
-            if (s & kWriter) {
-                if (spin++ < kSpins)
-                    std::this_thread::yield();
-                else
-                    state_.wait(s, std::memory_order_relaxed);
-                s = state_.load(std::memory_order_relaxed);
-                continue;
-            }
-            if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire, std::memory_order_relaxed))
+            if (s & kWriter)
+                s = wait_for_change(s, spin);
+            else if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire, std::memory_order_relaxed))
                 return;
         }
     }
@@ -77,14 +80,38 @@ public:
     }
     void unlock_shared() {
         const std::uint32_t before = state_.fetch_sub(1, std::memory_order_release);
-        if (before == kWriter + 1) state_.notify_all();  // the last reader out lets the writer in
+        // The last reader out wakes the sleepers (a writer waiting for it, and
+        // readers waiting behind that writer, who will sleep again).
+        if ((before & (kReaders | kSleepers)) == (1 | kSleepers)) wake_all();
     }
 
 private:
     static constexpr std::uint32_t kWriter = 1u << 31;
+    static constexpr std::uint32_t kSleepers = 1u << 30;
+    static constexpr std::uint32_t kReaders = kSleepers - 1;
     static constexpr int kSpins = 64;
+
+    // Waits until state_ may differ from s, and returns its value: yields
+    // for a while, then sleeps, having first set kSleepers so that whoever
+    // changes state_ wakes it.
+    std::uint32_t wait_for_change(std::uint32_t s, int& spin) {
+        if (spin < kSpins) {
+            ++spin;
+            std::this_thread::yield();
+        } else if (!(s & kSleepers) && !state_.compare_exchange_strong(s, s | kSleepers, std::memory_order_acquire,
+                                                                        std::memory_order_acquire)) {
+            return s;  // changed meanwhile: look again
+        } else {
+            state_.wait(s | kSleepers, std::memory_order_acquire);
+        }
+        return state_.load(std::memory_order_acquire);
+    }
+    void wake_all() {
+        state_.fetch_and(~kSleepers, std::memory_order_relaxed);
+        state_.notify_all();
+    }
+
     std::atomic<std::uint32_t> state_{0};
-    std::mutex writers_;  // writers queue here, one at a time
 };
 
 }  // namespace gomap::detail
