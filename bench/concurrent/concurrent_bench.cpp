@@ -5,7 +5,7 @@
 //
 //   scripts/bench.sh concurrent_bench [--threads 1,2,4,8] [--ms 400] [--reps 3]
 //                                     [--keys 1000000] [--n-del 1000000] [--md] [--only NAME]
-//                                     [--mix 0-3] [--drain-only] [--shards N]
+//                                     [--mix 0-3] [--drain-only] [--shards N] [--bulk]
 //
 // Maps: gomap::concurrent_map, gomap::safe_map (gomap::map under a lock),
 // gomap::gozero_safe_map (go-zero's two-map algorithm), std::unordered_map
@@ -175,6 +175,7 @@ struct options {
     std::string only;  // run only the maps whose name contains this
     int mix = -1;      // run only this mix (index into kMixes)
     bool drain_only = false;
+    bool bulk = false;  // --bulk: concurrent_map's bulk visit against one cvisit per key, and exit
 };
 
 template <class Map>
@@ -239,6 +240,68 @@ std::vector<std::vector<double>> throughput_table(const options& o) {
         out.push_back(row);
     }
     return out;
+}
+
+// ---- bulk visitation: cvisit(first, last, f) against cvisit(k, f) per key ----------
+// Read-only, the keys of the throughput runs, drawn 64 at a time; each thread
+// visits its 64 keys either one call per key or in one bulk call (which takes
+// them 16 at a time and fetches their shards ahead).
+double bulk_throughput(const options& o, int threads, bool bulk) {
+    gomap::concurrent_map<u64, u64> m(g_shards);
+    for (u64 i = 0; i < o.keys; i += 2) m.set(key_of(i), i);
+    std::atomic<bool> go{false}, stop{false};
+    std::atomic<int> ready{0};
+    std::vector<u64> ops(static_cast<std::size_t>(threads)), seen(static_cast<std::size_t>(threads));
+    std::vector<std::thread> ts;
+    for (int t = 0; t < threads; ++t)
+        ts.emplace_back([&, t] {
+            u64 x = key_of(static_cast<u64>(t) * 7919 + 17), n = 0, sum = 0;
+            u64 batch[64];
+            ready.fetch_add(1);
+            while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+            while (!stop.load(std::memory_order_relaxed)) {
+                for (u64& k : batch) {
+                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                    k = key_of(x % o.keys);
+                }
+                auto f = [&](const std::pair<const u64, u64>& e) { sum += e.second; };
+                if (bulk)
+                    m.cvisit(std::begin(batch), std::end(batch), f);
+                else
+                    for (u64 k : batch) m.cvisit(k, f);
+                n += 64;
+            }
+            ops[static_cast<std::size_t>(t)] = n;
+            seen[static_cast<std::size_t>(t)] = sum;
+        });
+    while (ready.load() < threads) std::this_thread::yield();
+    const auto t0 = clk::now();
+    go.store(true, std::memory_order_release);
+    std::this_thread::sleep_for(std::chrono::milliseconds(o.ms));
+    stop.store(true);
+    for (auto& th : ts) th.join();
+    const double secs = std::chrono::duration<double>(clk::now() - t0).count();
+    u64 total = 0;
+    for (u64 n : ops) total += n;
+    return static_cast<double>(total) / secs / 1e6;
+}
+
+void bulk_report(const options& o) {
+    std::printf("\nconcurrent_map read-only, %llu keys (half present), Mops/s, median of %d:\n",
+                static_cast<unsigned long long>(o.keys), o.reps);
+    std::printf("%-40s", "lookups");
+    for (int th : o.threads) std::printf("  %8d thr", th);
+    std::printf("\n");
+    for (bool bulk : {false, true}) {
+        std::printf("%-40s", bulk ? "cvisit(first, last, f), 64 keys a call" : "cvisit(k, f), one call per key");
+        for (int th : o.threads) {
+            std::vector<double> reps;
+            for (int r = 0; r < o.reps; ++r) reps.push_back(bulk_throughput(o, th, bulk));
+            std::sort(reps.begin(), reps.end());
+            std::printf("  %12.2f", reps[reps.size() / 2]);
+        }
+        std::printf("\n");
+    }
 }
 
 // ---- worst del at 1M, a reader's worst wait, bytes after deleting all ----------
@@ -382,17 +445,23 @@ int main(int argc, char** argv) {
             g_shards = parse_num("--shards", val(), 1, 65536);
         else if (a == "--drain-only")
             o.drain_only = true;
+        else if (a == "--bulk")
+            o.bulk = true;
         else if (a == "--mix")
             o.mix = static_cast<int>(parse_num("--mix", val(), 0, std::size(kMixes) - 1));
         else {
             std::fprintf(stderr,
                          "usage: concurrent_bench [--threads 1,2,4,8] [--ms 400] [--reps 3] [--keys N] [--n-del N] "
-                         "[--md] [--only NAME] [--mix 0-3] [--drain-only] [--shards N]\n");
+                         "[--md] [--only NAME] [--mix 0-3] [--drain-only] [--shards N] [--bulk]\n");
             return a == "--help" ? 0 : 2;
         }
     }
     std::fprintf(stderr, "concurrent_bench: %u hardware threads; %d ms per point, median of %d\n",
                  std::thread::hardware_concurrency(), o.ms, o.reps);
+    if (o.bulk) {
+        bulk_report(o);
+        return 0;
+    }
     std::vector<row> rows;
     measure<gomap_concurrent>(o, rows);
     measure<gomap_safe>(o, rows);
