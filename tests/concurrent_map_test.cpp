@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <gomap/concurrent_map.hpp>
+#include <gomap/detail/brmutex.hpp>
 #include <gomap/safe_map.hpp>
 
 #include "support/concurrency.hpp"
@@ -317,8 +318,15 @@ TYPED_TEST(Threads, ConstructionsEqualDestructions) {
 // Go's RWMutex rule: once a writer waits, new readers wait behind it, so
 // readers that keep coming cannot starve it (glibc's std::shared_mutex fails
 // this: try_lock_shared keeps succeeding while a writer waits).
-TEST(RwMutex, AWaitingWriterStopsNewReaders) {
-    gomap::detail::rwmutex mu;
+// Both locks: detail::rwmutex (concurrent_map's shards) and detail::brmutex
+// (safe_map: a reader count per thread slot).
+template <class L>
+class RwMutex : public ::testing::Test {};
+using Locks = ::testing::Types<gomap::detail::rwmutex, gomap::detail::brmutex>;
+TYPED_TEST_SUITE(RwMutex, Locks);
+
+TYPED_TEST(RwMutex, AWaitingWriterStopsNewReaders) {
+    TypeParam mu;
     mu.lock_shared();  // a reader inside
     std::atomic<bool> writer_in{false};
     std::thread writer([&] {
@@ -350,8 +358,8 @@ TEST(RwMutex, AWaitingWriterStopsNewReaders) {
 
 // Writers exclude everyone, readers exclude writers: four threads mixing both,
 // with counters of who is inside checked at every entry.
-TEST(RwMutex, WritersExcludeEveryoneReadersExcludeWriters) {
-    gomap::detail::rwmutex mu;
+TYPED_TEST(RwMutex, WritersExcludeEveryoneReadersExcludeWriters) {
+    TypeParam mu;
     std::atomic<int> writers{0}, readers{0}, violations{0};
     run_threads(4, [&](int t) {
         std::uint64_t x = 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(t + 1);
@@ -375,9 +383,9 @@ TEST(RwMutex, WritersExcludeEveryoneReadersExcludeWriters) {
 // The sleeping paths, forced: each waiter outlasts its short spin (50 ms
 // against microseconds), so it sleeps on the lock word, and the release
 // must wake it.
-TEST(RwMutex, SleepingWaitersAreWoken) {
+TYPED_TEST(RwMutex, SleepingWaitersAreWoken) {
     using namespace std::chrono_literals;
-    gomap::detail::rwmutex mu;
+    TypeParam mu;
     // Readers and a writer sleep behind a writer.
     mu.lock();
     auto r1 = std::async(std::launch::async, [&] { std::shared_lock l(mu); });

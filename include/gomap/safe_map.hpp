@@ -38,9 +38,11 @@
 //
 // THREADS: every member may be called from any thread at any time. set/del/
 // clear take the lock exclusively; get/contains/size/range/bytes share it. The
-// lock is detail::rwmutex, with Go's RWMutex rule: a waiting writer stops new
-// readers, so readers that never pause cannot starve writers (glibc's
-// std::shared_mutex would let them; see detail/rwmutex.hpp).
+// lock is detail::brmutex: readers count themselves in per-thread slots, so
+// threads that only read write no shared cache line, and it keeps Go's
+// RWMutex rule: a waiting writer stops new readers, so readers that never
+// pause cannot starve writers (glibc's std::shared_mutex would let them; see
+// detail/rwmutex.hpp).
 // EXCEPTIONS: the lock is held through RAII, so an exception from Hash,
 // KeyEqual, a constructor or the allocator releases it; the map underneath
 // keeps gomap's strong guarantee (map.hpp), so the safe_map is unchanged by a
@@ -63,7 +65,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "detail/rwmutex.hpp"
+#include "detail/brmutex.hpp"
 #include "hash.hpp"
 #include "map.hpp"
 #include "stats.hpp"
@@ -331,7 +333,7 @@ public:
     }
 
 private:
-    mutable detail::rwmutex mu_;
+    mutable detail::brmutex mu_;
     core c_;
 };
 

@@ -107,7 +107,7 @@ private:
         return state_.load(std::memory_order_acquire);
     }
     void wake_all() {
-        state_.fetch_and(~kSleepers, std::memory_order_relaxed);
+        state_.fetch_and(~kSleepers, std::memory_order_seq_cst);  // seq_cst: pairs with notify_all's waiter check on weak-memory CPUs
         state_.notify_all();
     }
 
