@@ -51,8 +51,10 @@
 // changed), then the erase through the iterator found before it, which
 // removes the key before anything else can throw.
 // RANGE: fn(const K&, const V&) -> bool runs under the read lock. It must not
-// call set/del/clear on the same safe_map (the lock is not recursive: that
-// deadlocks, as it does in go-zero).
+// call any member of the same safe_map: set/del/clear deadlock at once (the
+// lock is not recursive, as in go-zero), and get/contains/size deadlock as
+// soon as a writer is waiting (a waiting writer stops new readers, and the
+// writer waits for fn's read lock: Go's RWMutex has the same rule).
 #pragma once
 
 #include <cstddef>

@@ -25,6 +25,12 @@
 // Waiting is a short spin, then std::atomic::wait (a futex on Linux).
 // Meets the SharedMutex requirements (std::shared_lock works); as there,
 // unlock_shared must be called by the thread that locked.
+// Not recursive: a thread that holds a read lock and asks for another one
+// deadlocks once a writer waits (the writer waits for the first, the second
+// waits for the writer), as with Go's RWMutex. An unlock may still touch the
+// lock's memory just after it has let another thread in, so the lock must
+// not be destroyed while an unlock may be returning (std::atomic::wait's
+// rule, not POSIX's).
 #pragma once
 
 #include <algorithm>

@@ -20,6 +20,12 @@
 // Linux); only a thread that has set bit 30 is waited for, so releasing an
 // uncontended lock makes no system call. Meets the SharedMutex requirements,
 // so std::unique_lock / std::shared_lock work with it.
+// Not recursive: a thread that holds a read lock and asks for another one
+// deadlocks once a writer waits (the writer waits for the first, the second
+// waits for the writer), as with Go's RWMutex. An unlock may still touch the
+// lock's memory just after it has let another thread in, so the lock must
+// not be destroyed while an unlock may be returning (std::atomic::wait's
+// rule, not POSIX's).
 #pragma once
 
 #include <atomic>
