@@ -178,32 +178,20 @@ struct options {
     bool bulk = false;  // --bulk: concurrent_map's bulk visit against one cvisit per key, and exit
 };
 
-template <class Map>
-double throughput(Map& m, const options& o, int threads, const mix& mx) {
+// Runs body(t, stop) on `threads` threads, started together, for o.ms
+// milliseconds; body returns the operations it did, checking stop as it goes.
+// Returns Mops/s over all threads.
+template <class Body>
+double run_timed(const options& o, int threads, Body body) {
     std::atomic<bool> go{false}, stop{false};
     std::atomic<int> ready{0};
     std::vector<u64> ops(static_cast<std::size_t>(threads));
     std::vector<std::thread> ts;
     for (int t = 0; t < threads; ++t)
         ts.emplace_back([&, t] {
-            u64 x = key_of(static_cast<u64>(t) * 7919 + 17), n = 0;
             ready.fetch_add(1);
             while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-            while (!stop.load(std::memory_order_relaxed)) {
-                for (int b = 0; b < 64; ++b) {  // check the clock flag every 64 ops
-                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-                    const u64 k = key_of(x % o.keys);
-                    const unsigned r = static_cast<unsigned>(x >> 57) * 100 / 128;  // 0..99
-                    if (r < mx.read_pct)
-                        m.get(k);
-                    else if (x & (1ull << 40))
-                        m.set(k, x);
-                    else
-                        m.del(k);
-                }
-                n += 64;
-            }
-            ops[static_cast<std::size_t>(t)] = n;
+            ops[static_cast<std::size_t>(t)] = body(t, stop);
         });
     while (ready.load() < threads) std::this_thread::yield();
     const auto t0 = clk::now();
@@ -215,6 +203,28 @@ double throughput(Map& m, const options& o, int threads, const mix& mx) {
     u64 total = 0;
     for (u64 n : ops) total += n;
     return static_cast<double>(total) / secs / 1e6;  // Mops/s
+}
+
+template <class Map>
+double throughput(Map& m, const options& o, int threads, const mix& mx) {
+    return run_timed(o, threads, [&](int t, const std::atomic<bool>& stop) {
+        u64 x = key_of(static_cast<u64>(t) * 7919 + 17), n = 0;
+        while (!stop.load(std::memory_order_relaxed)) {
+            for (int b = 0; b < 64; ++b) {  // check the clock flag every 64 ops
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                const u64 k = key_of(x % o.keys);
+                const unsigned r = static_cast<unsigned>(x >> 57) * 100 / 128;  // 0..99
+                if (r < mx.read_pct)
+                    m.get(k);
+                else if (x & (1ull << 40))
+                    m.set(k, x);
+                else
+                    m.del(k);
+            }
+            n += 64;
+        }
+        return n;
+    });
 }
 
 template <class Map>
@@ -249,41 +259,26 @@ std::vector<std::vector<double>> throughput_table(const options& o) {
 double bulk_throughput(const options& o, int threads, bool bulk) {
     gomap::concurrent_map<u64, u64> m(g_shards);
     for (u64 i = 0; i < o.keys; i += 2) m.set(key_of(i), i);
-    std::atomic<bool> go{false}, stop{false};
-    std::atomic<int> ready{0};
-    std::vector<u64> ops(static_cast<std::size_t>(threads)), seen(static_cast<std::size_t>(threads));
-    std::vector<std::thread> ts;
-    for (int t = 0; t < threads; ++t)
-        ts.emplace_back([&, t] {
-            u64 x = key_of(static_cast<u64>(t) * 7919 + 17), n = 0, sum = 0;
-            u64 batch[64];
-            ready.fetch_add(1);
-            while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
-            while (!stop.load(std::memory_order_relaxed)) {
-                for (u64& k : batch) {
-                    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-                    k = key_of(x % o.keys);
-                }
-                auto f = [&](const std::pair<const u64, u64>& e) { sum += e.second; };
-                if (bulk)
-                    m.cvisit(std::begin(batch), std::end(batch), f);
-                else
-                    for (u64 k : batch) m.cvisit(k, f);
-                n += 64;
+    std::atomic<u64> seen{0};  // the visitors' sum goes somewhere: their work cannot be optimized away
+    const double mops = run_timed(o, threads, [&](int t, const std::atomic<bool>& stop) {
+        u64 x = key_of(static_cast<u64>(t) * 7919 + 17), n = 0, sum = 0;
+        u64 batch[64];
+        while (!stop.load(std::memory_order_relaxed)) {
+            for (u64& k : batch) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                k = key_of(x % o.keys);
             }
-            ops[static_cast<std::size_t>(t)] = n;
-            seen[static_cast<std::size_t>(t)] = sum;
-        });
-    while (ready.load() < threads) std::this_thread::yield();
-    const auto t0 = clk::now();
-    go.store(true, std::memory_order_release);
-    std::this_thread::sleep_for(std::chrono::milliseconds(o.ms));
-    stop.store(true);
-    for (auto& th : ts) th.join();
-    const double secs = std::chrono::duration<double>(clk::now() - t0).count();
-    u64 total = 0;
-    for (u64 n : ops) total += n;
-    return static_cast<double>(total) / secs / 1e6;
+            auto f = [&](const std::pair<const u64, u64>& e) { sum += e.second; };
+            if (bulk)
+                m.cvisit(std::begin(batch), std::end(batch), f);
+            else
+                for (u64 k : batch) m.cvisit(k, f);
+            n += 64;
+        }
+        seen.fetch_add(sum, std::memory_order_relaxed);
+        return n;
+    });
+    return mops;
 }
 
 void bulk_report(const options& o) {

@@ -41,6 +41,8 @@
 #include <memory>
 #include <thread>
 
+#include "rwmutex.hpp"  // wait_for_change
+
 namespace gomap::detail {
 
 class brmutex {
@@ -55,7 +57,7 @@ public:
         // Claim the writer word: new readers back off from here on.
         for (;;) {
             if (w & kWriter)
-                w = wait_on_writer(w, spin);
+                w = wait_for_change(writer_, w, kSleepers, spin);
             else if (writer_.compare_exchange_weak(w, w | kWriter, std::memory_order_seq_cst, std::memory_order_relaxed))
                 break;
         }
@@ -95,7 +97,7 @@ public:
             std::uint32_t w = writer_.load(std::memory_order_seq_cst);
             if (!(w & kWriter)) return;
             leave(r);  // a writer holds or waits: let it in first
-            while (w & kWriter) w = wait_on_writer(w, spin);
+            while (w & kWriter) w = wait_for_change(writer_, w, kSleepers, spin);
         }
     }
     bool try_lock_shared() {
@@ -133,22 +135,6 @@ private:
         if (r.fetch_sub(1, std::memory_order_seq_cst) == 1 && (writer_.load(std::memory_order_seq_cst) & kWriter))
             r.notify_all();
     }
-    // Waits until writer_ may differ from w, and returns its value: yields
-    // for a while, then sleeps, having first set kSleepers so that unlock
-    // wakes it.
-    std::uint32_t wait_on_writer(std::uint32_t w, int& spin) {
-        if (spin < kSpins) {
-            ++spin;
-            std::this_thread::yield();
-        } else if (!(w & kSleepers) && !writer_.compare_exchange_strong(w, w | kSleepers, std::memory_order_seq_cst,
-                                                                         std::memory_order_seq_cst)) {
-            return w;  // changed meanwhile: look again
-        } else {
-            writer_.wait(w | kSleepers, std::memory_order_seq_cst);
-        }
-        return writer_.load(std::memory_order_seq_cst);
-    }
-
     const std::size_t n_;
     std::unique_ptr<slot[]> slots_;
     alignas(64) std::atomic<std::uint32_t> writer_{0};

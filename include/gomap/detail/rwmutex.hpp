@@ -34,6 +34,26 @@
 
 namespace gomap::detail {
 
+// The waiting of both locks (rwmutex here, brmutex): wait until word may
+// differ from s, and return its value. A thread first yields (`spins`
+// times over all its calls, counted in spin), then sleeps, having set the
+// word's `sleepers` bit so that whoever changes the word next wakes it (the
+// lock's unlock: notify_all when it finds the bit).
+inline std::uint32_t wait_for_change(std::atomic<std::uint32_t>& word, std::uint32_t s, std::uint32_t sleepers,
+                                     int& spin) {
+    constexpr int spins = 64;
+    if (spin < spins) {
+        ++spin;
+        std::this_thread::yield();
+    } else if (!(s & sleepers) &&
+               !word.compare_exchange_strong(s, s | sleepers, std::memory_order_seq_cst, std::memory_order_seq_cst)) {
+        return s;  // changed meanwhile: look again
+    } else {
+        word.wait(s | sleepers, std::memory_order_seq_cst);
+    }
+    return word.load(std::memory_order_seq_cst);
+}
+
 class rwmutex {
 public:
     rwmutex() = default;
@@ -46,14 +66,14 @@ public:
         int spin = 0;
         for (;;) {  // claim the writer bit: new readers now wait
             if (s & kWriter) {
-                s = wait_for_change(s, spin);
+                s = wait_for_change(state_, s, kSleepers, spin);
             } else if (state_.compare_exchange_weak(s, s | kWriter, std::memory_order_acquire,
                                                     std::memory_order_relaxed)) {
                 s |= kWriter;
                 break;
             }
         }
-        while (s & kReaders) s = wait_for_change(s, spin);  // the readers inside leave
+        while (s & kReaders) s = wait_for_change(state_, s, kSleepers, spin);  // the readers inside leave
     }
     bool try_lock() {
         std::uint32_t s = state_.load(std::memory_order_relaxed);
@@ -72,7 +92,7 @@ public:
         std::uint32_t s = state_.load(std::memory_order_relaxed);
         for (int spin = 0;;) {
             if (s & kWriter)
-                s = wait_for_change(s, spin);
+                s = wait_for_change(state_, s, kSleepers, spin);
             else if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acquire, std::memory_order_relaxed))
                 return;
         }
@@ -95,23 +115,7 @@ private:
     static constexpr std::uint32_t kWriter = 1u << 31;
     static constexpr std::uint32_t kSleepers = 1u << 30;
     static constexpr std::uint32_t kReaders = kSleepers - 1;
-    static constexpr int kSpins = 64;
 
-    // Waits until state_ may differ from s, and returns its value: yields
-    // for a while, then sleeps, having first set kSleepers so that whoever
-    // changes state_ wakes it.
-    std::uint32_t wait_for_change(std::uint32_t s, int& spin) {
-        if (spin < kSpins) {
-            ++spin;
-            std::this_thread::yield();
-        } else if (!(s & kSleepers) && !state_.compare_exchange_strong(s, s | kSleepers, std::memory_order_acquire,
-                                                                        std::memory_order_acquire)) {
-            return s;  // changed meanwhile: look again
-        } else {
-            state_.wait(s | kSleepers, std::memory_order_acquire);
-        }
-        return state_.load(std::memory_order_acquire);
-    }
     void wake_all() {
         state_.fetch_and(~kSleepers, std::memory_order_seq_cst);  // seq_cst: pairs with notify_all's waiter check on weak-memory CPUs
         state_.notify_all();
