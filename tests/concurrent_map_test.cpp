@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <bitset>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -320,6 +321,7 @@ TYPED_TEST(Threads, ConstructionsEqualDestructions) {
 // this: try_lock_shared keeps succeeding while a writer waits).
 // Both locks: detail::rwmutex (concurrent_map's shards) and detail::brmutex
 // (safe_map: a reader count per thread slot).
+
 template <class L>
 class RwMutex : public ::testing::Test {};
 using Locks = ::testing::Types<gomap::detail::rwmutex, gomap::detail::brmutex>;
@@ -487,15 +489,61 @@ TEST(ConcurrentMap, ShardsArePowersOfTwoAndEvenlyLoaded) {
         const auto st = m.shard_stats(s);
         EXPECT_GT(st.count, 9000u) << s;  // mean 10,000; a binomial sd is ~100
         EXPECT_LT(st.count, 11000u) << s;
-        // Inside a shard, buckets stay balanced too: the shard's hash is
-        // independent of the one that chose it.
-        EXPECT_LT(st.overflow_buckets, st.buckets / 4) << s;
     }
     EXPECT_EQ("", m.check_invariants());
     gomap::concurrent_map<int, int> one(1);
     for (int i = 0; i < 1000; ++i) one.set(i, i);
     EXPECT_EQ(1000u, one.size());
     EXPECT_EQ("", one.check_invariants());
+}
+
+// One hash per operation: its bits 8.. pick the shard, and inside the shard
+// gomap::map takes the home group from the top bits. Were the shard taken
+// from the top bits, a shard's keys would all start in 1/64 of its groups.
+TEST(ConcurrentMap, TheShardAndTheHomeGroupComeFromDisjointBitsOfOneHash) {
+    using u64 = std::uint64_t;
+    gomap::concurrent_map<u64, u64> m(64);
+    const u64 seed = m.shard_stats(0).hash0;
+    for (std::size_t s = 1; s < 64; ++s) ASSERT_EQ(seed, m.shard_stats(s).hash0) << s;
+    const auto keys = gomap::detail::u64_keys(seed);
+    std::vector<std::bitset<256>> homes(64);  // per shard: the top 8 bits its keys' hashes start with
+    for (u64 k = 0; k < 64 * 4096; ++k) {     // sequential keys
+        const u64 h = gomap::detail::map_hash(gomap::hash<u64>{}, k, keys, seed);
+        const std::size_t s = m.shard_of(k);
+        ASSERT_EQ((h >> 8) & 63, s) << k;
+        homes[s].set(h >> 56);
+        m.set(k, k);
+    }
+    for (std::size_t s = 0; s < 64; ++s) {
+        // ~4096 keys thrown into 256 home groups: all but a few are hit (with
+        // the top bits choosing the shard: 4 of 256).
+        EXPECT_GT(homes[s].count(), 200u) << s;
+    }
+    for (u64 k = 0; k < 64 * 4096; k += 97) ASSERT_EQ(k, m.get(k).value_or(~k)) << k;
+    EXPECT_EQ("", m.check_invariants());
+}
+
+// The shards hash with the concurrent_map's seed, so it must stay when a
+// shard empties (gomap::map alone re-draws its hash0 then, as Go does).
+TEST(ConcurrentMap, AShardThatEmptiesKeepsTheMapsSeed) {
+    using u64 = std::uint64_t;
+    gomap::concurrent_map<u64, u64> m(4);
+    const u64 seed = m.shard_stats(0).hash0;
+    for (int round = 0; round < 3; ++round) {
+        for (u64 k = 0; k < 2000; ++k) m.set(k, k + static_cast<u64>(round));
+        for (u64 k = 0; k < 2000; ++k) ASSERT_EQ(k + static_cast<u64>(round), m.get(k).value_or(~k)) << k;
+        if (round == 1) {
+            m.clear();
+        } else {
+            for (u64 k = 0; k < 2000; ++k) ASSERT_TRUE(m.del(k)) << k;  // the last del empties its shard
+        }
+        EXPECT_EQ(0u, m.size());
+        EXPECT_EQ(0u, m.bytes());
+        for (std::size_t s = 0; s < 4; ++s) ASSERT_EQ(seed, m.shard_stats(s).hash0) << round << " " << s;
+    }
+    for (u64 k = 0; k < 2000; ++k) EXPECT_TRUE(m.try_emplace(k, k));
+    for (u64 k = 0; k < 2000; ++k) ASSERT_TRUE(m.contains(k)) << k;
+    EXPECT_EQ("", m.check_invariants());
 }
 
 }  // namespace

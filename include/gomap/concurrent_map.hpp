@@ -7,14 +7,16 @@
 // shards never contend, and each shard grows and shrinks incrementally on its
 // own (bounded work per write, memory back as entries go).
 //
-// Choosing the shard. A key's shard is the top s bits of a hash of the key with
-// a seed drawn for this concurrent_map. Inside the shard, gomap::map hashes the
-// key again with the shard's own seed (Go's hash0): its home group (top bits)
-// and reduced hash (low byte) come from a hash independent of the one that
-// chose the shard. Were the shard chosen from the same hash, every key of a
-// shard would share the same top bits, so its keys would start their probes
-// in only 1/2^s of the shard's groups, and probe chains would grow 2^s times
-// as long. The second hash costs a few ns for an integer key.
+// Choosing the shard. An operation hashes its key once, with a seed drawn for
+// this concurrent_map (its hash0; every shard's map uses the same seed, fixed
+// for the map's life). Of the 64 bits, the shard is s bits from bit 8 up, and
+// the shard's gomap::map takes its home group from the top bits and the slot
+// byte from the low byte: three disjoint parts of the hash. Were the shard
+// taken from the top bits, every key of a shard would share them, its keys
+// would start their probes in only 1/2^s of the shard's groups, and probe
+// chains would grow 2^s times as long. (Until 2026-11, a second hash with
+// the shard's own seed did this; it cost one more hash per operation, a few
+// ns for an integer key, a full pass over a string key.)
 //
 // THREADS: every member may be called from any thread at any time.
 //   set, del, update, get_or_set(_with), del_if, clear: the key's shard, exclusively.
@@ -105,16 +107,18 @@ public:
     // nothing until used.
     explicit concurrent_map(std::size_t shards = 0, const Hash& h = Hash(), const KeyEqual& eq = KeyEqual(),
                             const Allocator& a = Allocator())
-        : hash_(h), seed_(detail::fastrand64()) {
+        : hash_(h), seed_(detail::fastrand64()), hk_(detail::u64_keys(seed_)) {
         if (shards > max_shards) throw std::invalid_argument("gomap::concurrent_map: more than 65536 shards");
         if (shards == 0) {
             const std::size_t hw = std::max<std::size_t>(1, std::thread::hardware_concurrency());
             shards = std::clamp<std::size_t>(hw * 64, 64, 4096);
         }
         n_ = std::bit_ceil(shards);
-        bits_ = static_cast<unsigned>(std::countr_zero(n_));
         shards_ = std::make_unique<shard[]>(n_);
-        for (std::size_t i = 0; i < n_; ++i) shards_[i].m = map_type(0, h, eq, a);
+        for (std::size_t i = 0; i < n_; ++i) {
+            shards_[i].m = map_type(0, h, eq, a);
+            shards_[i].m.fix_seed(seed_);
+        }
     }
     concurrent_map(const concurrent_map&) = delete;
     concurrent_map& operator=(const concurrent_map&) = delete;
@@ -124,44 +128,44 @@ public:
     // Inserts or overwrites. Returns true when the key was new.
     template <class VV = V>
     bool set(const K& k, VV&& v) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        return s.m.insert_or_assign(k, std::forward<VV>(v)).second;
+        return s.m.assign_at(h, k, std::forward<VV>(v)).second;
     }
     template <class VV = V>
     bool set(K&& k, VV&& v) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        return s.m.insert_or_assign(std::move(k), std::forward<VV>(v)).second;
+        return s.m.assign_at(h, std::move(k), std::forward<VV>(v)).second;
     }
 
     std::optional<V> get(const K& k) const {
-        const shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::shared_lock lock(s.mu);
-        auto it = s.m.find(k);
+        auto it = s.m.find_hashed(k, h);
         if (it == s.m.end()) return std::nullopt;
         return it->second;
     }
     bool contains(const K& k) const {
-        const shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::shared_lock lock(s.mu);
-        return s.m.contains(k);
+        return s.m.find_hashed(k, h) != s.m.end();
     }
 
     // Returns whether the key was there.
     bool del(const K& k) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        return s.m.erase(k) != 0;
+        return s.m.erase_hashed(k, h) != 0;
     }
 
     // Atomic read-modify-write: fn(V&) on the stored value, under the shard's
     // write lock. Returns false (and does not call fn) when the key is absent.
     template <class Fn>
     bool update(const K& k, Fn&& fn) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        auto it = s.m.find(k);
+        auto it = s.m.find_hashed(k, h);
         if (it == s.m.end()) return false;
         std::invoke(fn, it->second);
         return true;
@@ -171,29 +175,29 @@ public:
     // step. Returns {a copy of the value now stored, whether v was inserted}.
     template <class VV = V>
     std::pair<V, bool> get_or_set(const K& k, VV&& v) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        auto [it, inserted] = s.m.try_emplace(k, std::forward<VV>(v));
+        auto [it, inserted] = s.m.try_emplace_at(h, k, std::forward<VV>(v));
         return {it->second, inserted};
     }
     // Same, building the value with make() only when k is absent.
     template <class Fn>
     std::pair<V, bool> get_or_set_with(const K& k, Fn&& make) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        if (auto it = s.m.find(k); it != s.m.end()) return {it->second, false};
-        auto it = s.m.try_emplace(k, std::invoke(make)).first;
+        if (auto it = s.m.find_hashed(k, h); it != s.m.end()) return {it->second, false};
+        auto it = s.m.try_emplace_at(h, k, std::invoke(make)).first;
         return {it->second, true};
     }
 
     // Erases k if pred(const V&) holds, as one atomic step. Returns whether it did.
     template <class Pred>
     bool del_if(const K& k, Pred&& pred) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        auto it = s.m.find(k);
+        auto it = s.m.find_hashed(k, h);
         if (it == s.m.end() || !std::invoke(pred, std::as_const(it->second))) return false;
-        s.m.erase(k);  // by key: the erase runs gomap::map's shrink step
+        s.m.erase_hashed(k, h);  // by key: the erase runs gomap::map's shrink step
         return true;
     }
 
@@ -210,9 +214,9 @@ public:
     // Visits k's entry if present. Returns the number visited (0 or 1).
     template <class F>
     std::size_t visit(const K& k, F&& f) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        auto it = s.m.find(k);
+        auto it = s.m.find_hashed(k, h);
         if (it == s.m.end()) return 0;
         std::invoke(f, *it);
         return 1;
@@ -223,9 +227,9 @@ public:
     }
     template <class F>
     std::size_t cvisit(const K& k, F&& f) const {
-        const shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::shared_lock lock(s.mu);
-        auto it = s.m.find(k);
+        auto it = s.m.find_hashed(k, h);
         if (it == s.m.end()) return 0;
         std::invoke(f, std::as_const(*it));
         return 1;
@@ -309,15 +313,15 @@ public:
     // Inserts V(args...) under k when k is absent; builds nothing otherwise.
     template <class... Args>
     bool try_emplace(const K& k, Args&&... args) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        return s.m.try_emplace(k, std::forward<Args>(args)...).second;
+        return s.m.try_emplace_at(h, k, std::forward<Args>(args)...).second;
     }
     template <class... Args>
     bool try_emplace(K&& k, Args&&... args) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        return s.m.try_emplace(std::move(k), std::forward<Args>(args)...).second;
+        return s.m.try_emplace_at(h, std::move(k), std::forward<Args>(args)...).second;
     }
     // Inserts or assigns. Returns true when the key was new (as set()).
     template <class M>
@@ -403,11 +407,11 @@ public:
     // Erases k if f(value_type&) holds, as one atomic step. Returns the number erased.
     template <class F>
     std::size_t erase_if(const K& k, F&& f) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        auto it = s.m.find(k);
+        auto it = s.m.find_hashed(k, h);
         if (it == s.m.end() || !std::invoke(f, *it)) return 0;
-        s.m.erase(k);  // by key: the erase runs gomap::map's shrink step
+        s.m.erase_hashed(k, h);  // by key: the erase runs gomap::map's shrink step
         return 1;
     }
 
@@ -551,26 +555,27 @@ private:
     std::size_t bulk_visit(FwdIt first, FwdIt last, F& f) const {
         auto& self = const_cast<concurrent_map&>(*this);
         std::size_t visited = 0;
-        std::size_t idx[bulk_visit_size];
+        std::uint64_t hs[bulk_visit_size];
         while (first != last) {
             FwdIt it = first;
             std::size_t n = 0;
             for (; n < bulk_visit_size && it != last; ++n, ++it) {
-                idx[n] = index_of(*it);
-                prefetch(&shards_[idx[n]]);
+                hs[n] = hash_of(*it);
+                prefetch(&shards_[shard_index(hs[n])]);
             }
             for (std::size_t j = 0; j < n; ++j, ++first) {
-                shard& s = self.shards_[idx[j]];
+                const std::uint64_t h = hs[j];
+                shard& s = self.shards_[shard_index(h)];
                 if constexpr (Const) {
                     std::shared_lock lock(s.mu);
-                    auto e = s.m.find(*first);
+                    auto e = s.m.find_hashed(*first, h);
                     if (e != s.m.end()) {
                         std::invoke(f, std::as_const(*e));
                         ++visited;
                     }
                 } else {
                     std::unique_lock lock(s.mu);
-                    auto e = s.m.find(*first);
+                    auto e = s.m.find_hashed(*first, h);
                     if (e != s.m.end()) {
                         std::invoke(f, *e);
                         ++visited;
@@ -588,16 +593,16 @@ private:
 
     template <bool Const, class KK, class F, class... Args>
     bool try_emplace_or_visit_impl(KK&& k, F& f, Args&&... args) {
-        shard& s = shard_for(k);
+        auto [s, h] = locate(k);
         std::unique_lock lock(s.mu);
-        if (auto it = s.m.find(k); it != s.m.end()) {
+        if (auto it = s.m.find_hashed(k, h); it != s.m.end()) {
             if constexpr (Const)
                 std::invoke(f, std::as_const(*it));
             else
                 std::invoke(f, *it);
             return false;
         }
-        s.m.try_emplace(std::forward<KK>(k), std::forward<Args>(args)...);
+        s.m.try_emplace_at(h, std::forward<KK>(k), std::forward<Args>(args)...);
         return true;
     }
     template <bool Const, class Tuple, std::size_t... I>
@@ -612,17 +617,37 @@ private:
         return try_emplace_or_visit_impl<Const>(std::forward<KK>(k), f, std::get<I>(std::move(t))...);
     }
 
-    std::size_t index_of(const K& k) const {
-        if (bits_ == 0) return 0;
-        return static_cast<std::size_t>(detail::seeded_hash(hash_, k, seed_) >> (64 - bits_));
+    // The one hash of an operation: the shards' maps hash with the same
+    // function and seed, so their *_hashed members take it as it is.
+    std::uint64_t hash_of(const K& k) const { return detail::map_hash(hash_, k, hk_, seed_); }
+    std::size_t shard_index(std::uint64_t h) const noexcept {
+        return static_cast<std::size_t>(h >> shard_shift) & (n_ - 1);
     }
-    shard& shard_for(const K& k) { return shards_[index_of(k)]; }
-    const shard& shard_for(const K& k) const { return shards_[index_of(k)]; }
+    std::size_t index_of(const K& k) const { return shard_index(hash_of(k)); }
+    template <class S>
+    struct located {
+        S& s;
+        std::uint64_t h;
+    };
+    located<shard> locate(const K& k) {
+        const std::uint64_t h = hash_of(k);
+        return {shards_[shard_index(h)], h};
+    }
+    located<const shard> locate(const K& k) const {
+        const std::uint64_t h = hash_of(k);
+        return {shards_[shard_index(h)], h};
+    }
+
+    // Bits 8.. of the hash pick the shard. Inside a shard, gomap::map takes
+    // the home group from the top bits and the slot byte from the low byte
+    // (detail/group.hpp), so the three are independent while the shard's
+    // groups need at most 56 - 16 bits.
+    static constexpr unsigned shard_shift = 8;
 
     Hash hash_;
     std::uint64_t seed_;
+    detail::u64_keys_t hk_;
     std::size_t n_ = 0;
-    unsigned bits_ = 0;
     std::unique_ptr<shard[]> shards_;
 };
 

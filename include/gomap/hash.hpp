@@ -263,5 +263,17 @@ inline std::uint64_t keyed_word(const Hash& h, const K& key) {
     }
 }
 
+
+// The hash a map computes for key under its seed, given hk = u64_keys(seed)
+// (kept by the map): seeded_hash's value, in fewer steps for integer keys.
+// One definition for gomap::map's table and concurrent_map's shard choice.
+template <class Hash, class K>
+inline std::uint64_t map_hash(const Hash& h, const K& key, const u64_keys_t& hk, std::uint64_t seed) {
+    if constexpr (keyed_hashable<Hash, K>)
+        return hash_u64_keyed(keyed_word(h, key), hk);
+    else
+        return seeded_hash(h, key, seed);
+}
+
 }  // namespace detail
 }  // namespace gomap

@@ -333,6 +333,9 @@ struct node_insert_return {
     NodeType node;
 };
 
+template <class K, class V, class Hash, class KeyEqual, class Allocator>
+class concurrent_map;  // concurrent_map.hpp: its shards use the *_hashed members
+
 template <class K, class V, class Hash = gomap::hash<K>, class KeyEqual = std::equal_to<K>,
           class Allocator = std::allocator<std::pair<const K, V>>, class Policy = flat_policy>
 class basic_map {
@@ -975,13 +978,33 @@ private:
         return it->second;
     }
 
+    // How an insert reaches the engine: it hashes the key (unhashed), or it
+    // takes the hash the caller computed (concurrent_map's shards).
+    struct unhashed {};
+    template <class Q, class Make, class OnFound>
+    GOMAP_ALWAYS_INLINE auto engine_insert(unhashed, const Q& k, Make&& make, OnFound&& on_found) {
+        return t_.find_or_insert(k, make, on_found);
+    }
+    template <class Q, class Make, class OnFound>
+        requires flat
+    GOMAP_ALWAYS_INLINE auto engine_insert(std::uint64_t h, const Q& k, Make&& make, OnFound&& on_found) {
+        return t_.find_or_insert_hashed(k, h, make, on_found);
+    }
+
     template <class KK, class... Args>
     GOMAP_ALWAYS_INLINE std::pair<iterator, bool> try_emplace_impl(KK&& k, Args&&... args) {
-        auto r = t_.find_or_insert(k, [&](auto& alloc, value_type* where) {
-            std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
-                alloc, where, std::piecewise_construct, std::forward_as_tuple(std::forward<KK>(k)),
-                std::forward_as_tuple(std::forward<Args>(args)...));
-        });
+        return try_emplace_at(unhashed{}, std::forward<KK>(k), std::forward<Args>(args)...);
+    }
+    template <class HashArg, class KK, class... Args>
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> try_emplace_at(HashArg h, KK&& k, Args&&... args) {
+        auto r = engine_insert(
+            h, k,
+            [&](auto& alloc, value_type* where) {
+                std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
+                    alloc, where, std::piecewise_construct, std::forward_as_tuple(std::forward<KK>(k)),
+                    std::forward_as_tuple(std::forward<Args>(args)...));
+            },
+            [](value_type&) {});
         return {iterator{this, r.first}, r.second};
     }
 
@@ -989,8 +1012,12 @@ private:
     // obj may refer to an entry of this map (m.insert_or_assign(k, m.at(x))).
     template <class KK, class M>
     GOMAP_ALWAYS_INLINE std::pair<iterator, bool> assign_impl(KK&& k, M&& obj) {
-        auto r = t_.find_or_insert(
-            k,
+        return assign_at(unhashed{}, std::forward<KK>(k), std::forward<M>(obj));
+    }
+    template <class HashArg, class KK, class M>
+    GOMAP_ALWAYS_INLINE std::pair<iterator, bool> assign_at(HashArg h, KK&& k, M&& obj) {
+        auto r = engine_insert(
+            h, k,
             [&](auto& alloc, value_type* where) {
                 std::allocator_traits<std::remove_reference_t<decltype(alloc)>>::construct(
                     alloc, where, std::piecewise_construct, std::forward_as_tuple(std::forward<KK>(k)),
@@ -1085,6 +1112,34 @@ private:
 
     template <class, class, class, class, class, class>
     friend class basic_map;
+
+    // ---- concurrent_map's shards ----------------------------------------------
+    // A shard's seed is its concurrent_map's, fixed (never re-drawn), so that
+    // the concurrent_map hashes a key once (detail::map_hash with that seed):
+    // the hash picks the shard, and these members probe the shard with it
+    // (try_emplace_at and assign_at take it too).
+    template <class, class, class, class, class>
+    friend class concurrent_map;
+    void fix_seed(std::uint64_t seed)
+        requires flat
+    {
+        t_.fix_seed(seed);
+    }
+    GOMAP_ALWAYS_INLINE iterator find_hashed(const K& k, std::uint64_t h)
+        requires flat
+    {
+        return {this, t_.find_pos(k, h)};
+    }
+    GOMAP_ALWAYS_INLINE const_iterator find_hashed(const K& k, std::uint64_t h) const
+        requires flat
+    {
+        return {this, t_.find_pos(k, h)};
+    }
+    GOMAP_ALWAYS_INLINE size_type erase_hashed(const K& k, std::uint64_t h)
+        requires flat
+    {
+        return t_.erase_key(k, h);
+    }
 
     template <class K2, class V2, class H2, class E2, class A2, class P2, class Pred>
     friend typename basic_map<K2, V2, H2, E2, A2, P2>::size_type erase_if(basic_map<K2, V2, H2, E2, A2, P2>&, Pred);

@@ -13,6 +13,7 @@ MAP = "include/gomap/map.hpp"
 FLAT = "include/gomap/detail/flat_table.hpp"
 GROUP = "include/gomap/detail/group.hpp"
 CHECKED = "include/gomap/detail/checked.hpp"
+CMAP = "include/gomap/concurrent_map.hpp"
 # The flat engine's own tests: its mutants build and run only these (a kill by
 # them alone; the fuzz body and differential_test run the engine too).
 FLAT_TESTS = ["flat_engine_test", "iterator_check_test"]
@@ -294,5 +295,25 @@ MUTANTS = [
                 "                         std::move_if_noexcept(e.second));",
                 "            node_type nh(t_.allocator(), std::move(const_cast<K&>(e.first)),\n"
                 "                         std::move(e.second));")],
+    ),
+    # ---- concurrent_map: one hash per operation, a seed shared by the shards ----
+    dict(
+        name="a shard re-draws its seed when it empties",
+        why="the concurrent_map's hash no longer matches the shard's: keys inserted after the shard emptied are not found",
+        file=FLAT, tests=["concurrent_map_test"],
+        edits=[("        if (st.fixed_seed) return;\n", "")],
+    ),
+    dict(
+        name="giving the arrays back forgets the fixed seed",
+        why="the next re-draw (clear, the map emptying) changes a shard's seed under its concurrent_map",
+        file=FLAT, tests=["concurrent_map_test"],
+        edits=[("        st_.fixed_seed = keep.fixed_seed;\n", "")],
+    ),
+    dict(
+        name="the shard comes from the hash's top bits",
+        why="the keys of a shard all start their probes in the same 1/2^s of its groups",
+        file=CMAP, tests=["concurrent_map_test"],
+        edits=[("        return static_cast<std::size_t>(h >> shard_shift) & (n_ - 1);",
+                "        return static_cast<std::size_t>(h >> 56) & (n_ - 1);")],
     ),
 ]

@@ -216,6 +216,7 @@ private:
         size_type floor_groups = 0;  // reserve / size hint: shrinks stop there
         std::uint64_t hash0 = 0;
         u64_keys_t hk{};  // u64_keys(hash0): the integer mix's constants for this seed
+        bool fixed_seed = false;  // fix_seed: reseed keeps hash0
         size_type bytes = 0;
         size_type resizes = 0, shrinks = 0;
         resize_direction direction = resize_direction::none;
@@ -308,18 +309,31 @@ public:
     }
     template <class Q>
     GOMAP_ALWAYS_INLINE std::uint64_t hash_with(const Q& key, const u64_keys_t& hk, std::uint64_t seed) const {
-        if constexpr (keyed_hashable<Hash, Q>)
-            return hash_u64_keyed(keyed_word(hash_, key), hk);
-        else
-            return seeded_hash(hash_, key, seed);
+        return map_hash(hash_, key, hk, seed);
+    }
+
+    // A seed that stays: never re-drawn, not when the map empties nor on
+    // clear(). concurrent_map's shards share their map's seed so that one
+    // hash per operation both picks the shard and probes it (find_pos(key, h)
+    // and the other pre-hashed forms take h = hash_of(key)). Only on a table
+    // that holds no array.
+    void fix_seed(std::uint64_t seed) {
+        if (has_arrays()) throw std::logic_error("gomap: fix_seed on a table that holds arrays");
+        st_.hash0 = seed;
+        st_.hk = u64_keys(seed);
+        st_.fixed_seed = true;
     }
 
     // ---- lookup ---------------------------------------------------------------
 
     template <class Q>
     GOMAP_ALWAYS_INLINE pos find_pos(const Q& key) const {
+        return find_pos(key, hash_of(key));
+    }
+    // h: hash_of(key), computed by the caller.
+    template <class Q>
+    GOMAP_ALWAYS_INLINE pos find_pos(const Q& key, std::uint64_t h) const {
         check_not_writing("concurrent map read and map write");
-        const std::uint64_t h = hash_of(key);
         const found x = probe(st_.meta, st_.slots, st_.mask, h >> st_.shift, h, key);
         if (GOMAP_LIKELY(x.e != nullptr)) return {st_.cur, x.m, x.e};
         if (GOMAP_LIKELY(st_.olds == nullptr)) return {};
@@ -333,8 +347,17 @@ public:
     // on_found(value_type&) runs on a present entry (insert_or_assign).
     template <class Q, class Make, class OnFound>
     GOMAP_ALWAYS_INLINE std::pair<pos, bool> find_or_insert(const Q& key, Make&& make, OnFound&& on_found) {
+        return find_or_insert_hashed(key, hash_of(key), make, on_found);
+    }
+    template <class Q, class Make>
+    GOMAP_ALWAYS_INLINE std::pair<pos, bool> find_or_insert(const Q& key, Make&& make) {
+        return find_or_insert_hashed(key, hash_of(key), make, [](value_type&) {});
+    }
+    // h: hash_of(key), computed by the caller.
+    template <class Q, class Make, class OnFound>
+    GOMAP_ALWAYS_INLINE std::pair<pos, bool> find_or_insert_hashed(const Q& key, std::uint64_t h, Make&& make,
+                                                                   OnFound&& on_found) {
         check_not_writing("concurrent map writes");
-        const std::uint64_t h = hash_of(key);
         const size_type home = h >> st_.shift;
         const found x = probe(st_.meta, st_.slots, st_.mask, home, h, key);
         if (x.e != nullptr) {
@@ -361,17 +384,18 @@ public:
         }
         return insert_slow(h, key, make, on_found);
     }
-    template <class Q, class Make>
-    GOMAP_ALWAYS_INLINE std::pair<pos, bool> find_or_insert(const Q& key, Make&& make) {
-        return find_or_insert(key, make, [](value_type&) {});
-    }
 
     // ---- erase ----------------------------------------------------------------
 
     template <class Q>
     GOMAP_ALWAYS_INLINE size_type erase_key(const Q& key) {
+        return erase_key(key, hash_of(key));
+    }
+    // h: hash_of(key), computed by the caller.
+    template <class Q>
+    GOMAP_ALWAYS_INLINE size_type erase_key(const Q& key, std::uint64_t h) {
         check_not_writing("concurrent map writes");
-        const pos p = find_pos(key);
+        const pos p = find_pos(key, h);
         if (p.a == nullptr) return 0;
         write_guard guard(*this);
         invalidate_iterators();
@@ -672,8 +696,10 @@ private:
     }
 
     bool paused() const noexcept { return range_depth_ != 0; }
-    // Go draws a new seed for each map, and again when it empties.
+    // Go draws a new seed for each map, and again when it empties (unless
+    // fix_seed fixed it).
     static void reseed(state& st) noexcept {
+        if (st.fixed_seed) return;
         st.hash0 = fastrand64();
         st.hk = u64_keys(st.hash0);
     }
@@ -1235,6 +1261,7 @@ private:
         st_ = state{};
         st_.hash0 = keep.hash0;
         st_.hk = keep.hk;
+        st_.fixed_seed = keep.fixed_seed;
         st_.floor_groups = keep.floor_groups;
         st_.auto_shrink = keep.auto_shrink;
         st_.resizes = keep.resizes;
