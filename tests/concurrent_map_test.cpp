@@ -319,12 +319,50 @@ TYPED_TEST(Threads, ConstructionsEqualDestructions) {
 // Go's RWMutex rule: once a writer waits, new readers wait behind it, so
 // readers that keep coming cannot starve it (glibc's std::shared_mutex fails
 // this: try_lock_shared keeps succeeding while a writer waits).
-// Both locks: detail::rwmutex (concurrent_map's shards) and detail::brmutex
-// (safe_map: a reader count per thread slot).
+// Both locks: detail::rwmutex (concurrent_map's shards), also with its reader
+// bias turned on, and detail::brmutex (safe_map: a reader count per thread slot).
+
+// rwmutex with rows attached and the bias on, behind the SharedMutex
+// interface: lock_shared comes in biased when it can; each thread keeps the
+// flags it holds (nullptr: came in counted) to give them back.
+class BiasedRwMutex {
+public:
+    BiasedRwMutex() {
+        mu_.bias_with(&rows_, 0);
+        for (std::uint32_t i = 0; i < gomap::detail::rwmutex::kBiasAfter; ++i) {
+            mu_.lock_shared();
+            mu_.unlock_shared();
+        }
+        if (!mu_.biased()) throw std::logic_error("BiasedRwMutex: the bias did not turn on");
+    }
+    void lock() { mu_.lock(); }
+    bool try_lock() { return mu_.try_lock(); }
+    void unlock() { mu_.unlock(); }
+    void lock_shared() { held().push_back(mu_.lock_shared_biased()); }
+    bool try_lock_shared() {
+        if (!mu_.try_lock_shared()) return false;
+        held().push_back(nullptr);
+        return true;
+    }
+    void unlock_shared() {
+        auto* f = held().back();
+        held().pop_back();
+        mu_.unlock_shared(f);
+    }
+    gomap::detail::rwmutex& raw() { return mu_; }
+
+private:
+    static std::vector<std::atomic<std::uint8_t>*>& held() {
+        thread_local std::vector<std::atomic<std::uint8_t>*> h;
+        return h;
+    }
+    gomap::detail::reader_rows rows_{1};
+    gomap::detail::rwmutex mu_;
+};
 
 template <class L>
 class RwMutex : public ::testing::Test {};
-using Locks = ::testing::Types<gomap::detail::rwmutex, gomap::detail::brmutex>;
+using Locks = ::testing::Types<gomap::detail::rwmutex, BiasedRwMutex, gomap::detail::brmutex>;
 TYPED_TEST_SUITE(RwMutex, Locks);
 
 TYPED_TEST(RwMutex, AWaitingWriterStopsNewReaders) {
@@ -415,6 +453,113 @@ TYPED_TEST(RwMutex, SleepingWaitersAreWoken) {
     ASSERT_EQ(std::future_status::ready, r3.wait_for(20s)) << "the reader was not woken";
     EXPECT_TRUE(mu.try_lock());
     mu.unlock();
+}
+
+// ---- the reader bias of concurrent_map's shard locks ------------------------------
+
+TEST(ReaderBias, AStreakOfReadsTurnsItOnAndAWriteTurnsItOff) {
+    using gomap::detail::rwmutex;
+    gomap::detail::reader_rows rows(3);
+    rwmutex mu;
+    mu.bias_with(&rows, 2);
+    auto reads = [&](std::uint32_t n) {
+        for (std::uint32_t i = 0; i < n; ++i) {
+            auto* f = mu.lock_shared_biased();
+            mu.unlock_shared(f);
+        }
+    };
+    reads(rwmutex::kBiasAfter - 1);
+    EXPECT_FALSE(mu.biased());
+    mu.lock();  // a write ends the streak
+    mu.unlock();
+    reads(rwmutex::kBiasAfter - 1);
+    EXPECT_FALSE(mu.biased());
+    reads(1);
+    EXPECT_TRUE(mu.biased());
+    // Biased: a reader holds its row's flag for this lock, and nothing else.
+    auto* f = mu.lock_shared_biased();
+    ASSERT_NE(nullptr, f);
+    EXPECT_EQ(&rows.mine(2), f);
+    EXPECT_EQ(1, f->load());
+    EXPECT_EQ(0, rows.mine(1).load());
+    EXPECT_FALSE(mu.try_lock());  // a biased reader inside
+    mu.unlock_shared(f);
+    EXPECT_EQ(0, f->load());
+    mu.lock();
+    EXPECT_FALSE(mu.biased());
+    mu.unlock();
+    EXPECT_EQ(nullptr, mu.lock_shared_biased());  // counted again
+    mu.unlock_shared(nullptr);
+    // Without rows, a lock never turns biased.
+    rwmutex plain;
+    for (std::uint32_t i = 0; i < 3 * rwmutex::kBiasAfter; ++i) {
+        auto* g = plain.lock_shared_biased();
+        EXPECT_EQ(nullptr, g);
+        plain.unlock_shared(g);
+    }
+    EXPECT_FALSE(plain.biased());
+}
+
+// A writer that turns the bias off waits for the biased reader inside, and
+// new readers wait behind that writer.
+TEST(ReaderBias, AWriterWaitsForTheBiasedReaderInside) {
+    using namespace std::chrono_literals;
+    BiasedRwMutex mu;
+    auto* f = mu.raw().lock_shared_biased();
+    ASSERT_NE(nullptr, f);
+    std::atomic<bool> writer_in{false};
+    auto w = std::async(std::launch::async, [&] {
+        mu.lock();
+        writer_in = true;
+        std::this_thread::sleep_for(20ms);
+        mu.unlock();
+    });
+    while (mu.raw().biased()) std::this_thread::yield();  // the writer has claimed the lock
+    auto r = std::async(std::launch::async, [&] {
+        auto* g = mu.raw().lock_shared_biased();
+        const bool after_writer = writer_in.load();
+        mu.raw().unlock_shared(g);
+        return after_writer;
+    });
+    std::this_thread::sleep_for(50ms);
+    EXPECT_FALSE(writer_in.load());  // the biased reader is still inside
+    EXPECT_EQ(std::future_status::timeout, r.wait_for(0ms));
+    mu.raw().unlock_shared(f);
+    ASSERT_EQ(std::future_status::ready, w.wait_for(20s));
+    EXPECT_TRUE(writer_in.load());
+    EXPECT_TRUE(r.get());  // the new reader came in after the writer
+}
+
+// Readers mostly, on the biased path and the counted one (rows shared by
+// threads, writes that turn the bias off), with counters of who is inside.
+TEST(ReaderBias, ReadersOnBothPathsExcludeWriters) {
+    gomap::detail::reader_rows rows(2);
+    gomap::detail::rwmutex mu[2];
+    mu[0].bias_with(&rows, 0);
+    mu[1].bias_with(&rows, 1);
+    std::atomic<int> writers[2] = {0, 0}, readers[2] = {0, 0}, violations{0}, biased_reads{0};
+    const int threads = static_cast<int>(rows.rows()) + 2;  // two rows are shared
+    run_threads(threads, [&](int t) {
+        std::uint64_t x = 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(t + 1);
+        for (int i = 0; i < 40'000; ++i) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const std::size_t l = x & 1;
+            if (x % 64 == 0) {
+                std::unique_lock lock(mu[l]);
+                if (writers[l].fetch_add(1) != 0 || readers[l].load() != 0) violations.fetch_add(1);
+                writers[l].fetch_sub(1);
+            } else {
+                auto* f = mu[l].lock_shared_biased();
+                if (f) biased_reads.fetch_add(1, std::memory_order_relaxed);
+                readers[l].fetch_add(1);
+                if (writers[l].load() != 0) violations.fetch_add(1);
+                readers[l].fetch_sub(1);
+                mu[l].unlock_shared(f);
+            }
+        }
+    });
+    EXPECT_EQ(0, violations.load());
+    EXPECT_GT(biased_reads.load(), 0);
 }
 
 // ---- concurrent_map's atomic read-modify-write ---------------------------------

@@ -7,6 +7,14 @@
 // shards never contend, and each shard grows and shrinks incrementally on its
 // own (bounded work per write, memory back as entries go).
 //
+// Reads that write nothing shared. A reader of a shard that has only been
+// read for a while (64 reads in a row with no write) does not write the
+// shard's lock word: it sets its own thread's flag for the shard in a table
+// of per-thread rows (rows_), and a writer clears the shard's bias and waits
+// for those flags (detail/rwmutex.hpp, "Reader bias"). A shard that is
+// written often stays unbiased: its readers and writers share the lock word,
+// and a write costs no scan of the rows.
+//
 // Choosing the shard. An operation hashes its key once, with a seed drawn for
 // this concurrent_map (its hash0; every shard's map uses the same seed, fixed
 // for the map's life). Of the 64 bits, the shard is s bits from bit 8 up, and
@@ -97,14 +105,12 @@ public:
     // shards: rounded up to a power of two; 0 picks 64 per hardware thread
     // (at least 64, at most 4096). std::invalid_argument above max_shards.
     //
-    // Why so many: a lookup writes its shard's lock word (a reader count), so
-    // two threads reading the same shard pass that cache line back and forth.
-    // With 2^s shards, the chance that the other thread touched a shard since
-    // this thread last did is high unless the shards far outnumber the
-    // threads: measured on 2 cores, read-only, 2 threads, 16 shards gave 36
-    // Mops/s and 128 gave 43 (docs/concurrency.md has the command). An empty
-    // shard costs its header only (256 B for uint64 keys): the maps allocate
-    // nothing until used.
+    // Why so many: a lookup of an unbiased shard writes the shard's lock
+    // word (a reader count), so two threads reading the same shard pass that
+    // cache line back and forth, and writers of one shard wait for each
+    // other. An empty shard costs its header only (256 B for uint64 keys; the
+    // maps allocate nothing until used) and a byte in each row of rows_
+    // (2 rows per hardware thread).
     explicit concurrent_map(std::size_t shards = 0, const Hash& h = Hash(), const KeyEqual& eq = KeyEqual(),
                             const Allocator& a = Allocator())
         : hash_(h), seed_(detail::fastrand64()), hk_(detail::u64_keys(seed_)) {
@@ -114,8 +120,10 @@ public:
             shards = std::clamp<std::size_t>(hw * 64, 64, 4096);
         }
         n_ = std::bit_ceil(shards);
+        rows_ = std::make_unique<detail::reader_rows>(n_);
         shards_ = std::make_unique<shard[]>(n_);
         for (std::size_t i = 0; i < n_; ++i) {
+            shards_[i].mu.bias_with(rows_.get(), i);
             shards_[i].m = map_type(0, h, eq, a);
             shards_[i].m.fix_seed(seed_);
         }
@@ -141,14 +149,14 @@ public:
 
     std::optional<V> get(const K& k) const {
         auto [s, h] = locate(k);
-        std::shared_lock lock(s.mu);
+        read_lock lock(s);
         auto it = s.m.find_hashed(k, h);
         if (it == s.m.end()) return std::nullopt;
         return it->second;
     }
     bool contains(const K& k) const {
         auto [s, h] = locate(k);
-        std::shared_lock lock(s.mu);
+        read_lock lock(s);
         return s.m.find_hashed(k, h) != s.m.end();
     }
 
@@ -228,7 +236,7 @@ public:
     template <class F>
     std::size_t cvisit(const K& k, F&& f) const {
         auto [s, h] = locate(k);
-        std::shared_lock lock(s.mu);
+        read_lock lock(s);
         auto it = s.m.find_hashed(k, h);
         if (it == s.m.end()) return 0;
         std::invoke(f, std::as_const(*it));
@@ -450,7 +458,7 @@ public:
     bool range(Fn&& fn) const {
         for (std::size_t i = 0; i < n_; ++i) {
             const shard& s = shards_[i];
-            std::shared_lock lock(s.mu);
+            read_lock lock(s);
             bool go_on = true;
             s.m.range([&](const K& k, const V& v) -> bool {
                 if constexpr (std::is_void_v<std::invoke_result_t<Fn&, const K&, const V&>>)
@@ -467,7 +475,7 @@ public:
     std::size_t size() const {
         std::size_t n = 0;
         for (std::size_t i = 0; i < n_; ++i) {
-            std::shared_lock lock(shards_[i].mu);
+            read_lock lock(shards_[i]);
             n += shards_[i].m.size();
         }
         return n;
@@ -486,7 +494,7 @@ public:
     std::size_t bytes() const {
         std::size_t b = 0;
         for (std::size_t i = 0; i < n_; ++i) {
-            std::shared_lock lock(shards_[i].mu);
+            read_lock lock(shards_[i]);
             b += shards_[i].m.stats().bytes;
         }
         return b;
@@ -504,14 +512,14 @@ public:
     // The shard k lives in, and a shard's shape (tests, monitoring).
     std::size_t shard_of(const K& k) const { return index_of(k); }
     map_stats shard_stats(std::size_t i) const {
-        std::shared_lock lock(shards_[i].mu);
+        read_lock lock(shards_[i]);
         return shards_[i].m.stats();
     }
     // O(n) self-check of every shard (see basic_map::check_invariants), plus
     // that every key sits in the shard its hash selects. Empty string: all hold.
     std::string check_invariants() const {
         for (std::size_t i = 0; i < n_; ++i) {
-            std::shared_lock lock(shards_[i].mu);
+            read_lock lock(shards_[i]);
             if (auto e = shards_[i].m.check_invariants(); !e.empty()) return "shard " + std::to_string(i) + ": " + e;
             for (const auto& e : shards_[i].m)
                 if (index_of(e.first) != i) return "shard " + std::to_string(i) + ": a key of another shard";
@@ -523,6 +531,20 @@ private:
     struct alignas(64) shard {
         mutable detail::rwmutex mu;
         map_type m;
+    };
+    // A shard's read lock, taken the biased way when the shard's lock is
+    // biased (detail/rwmutex.hpp): the reader then writes only its own row
+    // of rows_.
+    class read_lock {
+    public:
+        explicit read_lock(const shard& s) : mu_(s.mu), flag_(s.mu.lock_shared_biased()) {}
+        ~read_lock() { mu_.unlock_shared(flag_); }
+        read_lock(const read_lock&) = delete;
+        read_lock& operator=(const read_lock&) = delete;
+
+    private:
+        detail::rwmutex& mu_;
+        std::atomic<std::uint8_t>* flag_;
     };
 
     // visit_all / visit_while: f(entry) -> bool on every entry, shard by
@@ -541,7 +563,7 @@ private:
                 return true;
             };
             if constexpr (Const) {
-                std::shared_lock lock(s.mu);
+                read_lock lock(s);
                 if (!body(std::as_const(s.m))) return {visited, false};
             } else {
                 std::unique_lock lock(s.mu);
@@ -567,7 +589,7 @@ private:
                 const std::uint64_t h = hs[j];
                 shard& s = self.shards_[shard_index(h)];
                 if constexpr (Const) {
-                    std::shared_lock lock(s.mu);
+                    read_lock lock(s);
                     auto e = s.m.find_hashed(*first, h);
                     if (e != s.m.end()) {
                         std::invoke(f, std::as_const(*e));
@@ -648,6 +670,7 @@ private:
     std::uint64_t seed_;
     detail::u64_keys_t hk_;
     std::size_t n_ = 0;
+    std::unique_ptr<detail::reader_rows> rows_;  // before shards_: the locks use it until they go
     std::unique_ptr<shard[]> shards_;
 };
 

@@ -14,6 +14,7 @@ FLAT = "include/gomap/detail/flat_table.hpp"
 GROUP = "include/gomap/detail/group.hpp"
 CHECKED = "include/gomap/detail/checked.hpp"
 CMAP = "include/gomap/concurrent_map.hpp"
+RWMUTEX = "include/gomap/detail/rwmutex.hpp"
 # The flat engine's own tests: its mutants build and run only these (a kill by
 # them alone; the fuzz body and differential_test run the engine too).
 FLAT_TESTS = ["flat_engine_test", "iterator_check_test"]
@@ -315,5 +316,25 @@ MUTANTS = [
         file=CMAP, tests=["concurrent_map_test"],
         edits=[("        return static_cast<std::size_t>(h >> shard_shift) & (n_ - 1);",
                 "        return static_cast<std::size_t>(h >> 56) & (n_ - 1);")],
+    ),
+    # ---- concurrent_map's shard lock: the reader bias ----------------------------
+    dict(
+        name="a writer that turns the bias off does not wait for the biased readers",
+        why="a writer changes the shard while a biased reader is probing it",
+        file=RWMUTEX, tests=["concurrent_map_test"],
+        edits=[("                if (s & kBiased) wait_for_biased_readers();\n", "")],
+    ),
+    dict(
+        name="a writer leaves the bias on",
+        why="biased readers keep coming in while the writer changes the shard",
+        file=RWMUTEX, tests=["concurrent_map_test"],
+        edits=[("            } else if (state_.compare_exchange_weak(s, (s | kWriter) & ~kBiased, std::memory_order_seq_cst,",
+                "            } else if (state_.compare_exchange_weak(s, s | kWriter, std::memory_order_seq_cst,")],
+    ),
+    dict(
+        name="a write does not end the streak of reads",
+        why="shards that are written between reads turn biased, and every write pays the scan of the rows",
+        file=RWMUTEX, tests=["concurrent_map_test"],
+        edits=[("        streak_.store(0, std::memory_order_relaxed);  // a write ends the streak of reads\n", "")],
     ),
 ]

@@ -47,7 +47,7 @@ namespace gomap::detail {
 
 class brmutex {
 public:
-    brmutex() : n_(slot_count()), slots_(std::make_unique<slot[]>(n_)) {}
+    brmutex() : n_(reader_slot_count()), slots_(std::make_unique<slot[]>(n_)) {}
     brmutex(const brmutex&) = delete;
     brmutex& operator=(const brmutex&) = delete;
 
@@ -118,16 +118,6 @@ private:
         std::atomic<std::uint32_t> readers{0};
     };
 
-    static std::size_t slot_count() {
-        const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
-        return std::bit_ceil(std::clamp<std::size_t>(2 * hw, 2, 64));
-    }
-    // This thread's number: taken once, in the order threads first lock.
-    static std::size_t thread_number() noexcept {
-        static std::atomic<std::size_t> next{0};
-        thread_local const std::size_t mine = next.fetch_add(1, std::memory_order_relaxed);
-        return mine;
-    }
     slot& my_slot() const noexcept { return slots_[thread_number() & (n_ - 1)]; }
 
     // Leave a slot; the reader that empties it wakes a writer waiting on it.
