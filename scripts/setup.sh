@@ -4,7 +4,9 @@
 set -euo pipefail
 
 # librsvg2-bin and python3: the tests render the lab's SVG plots and check the pixels.
-pkgs=(cmake g++ make libgtest-dev libgmock-dev golang-go librsvg2-bin python3)
+# chromium: the tests load `gomap-lab explore`'s page in a real browser (headless) and
+# check its DOM and a screenshot (tests/lab/lab_explore_test.cpp).
+pkgs=(cmake g++ make libgtest-dev libgmock-dev golang-go librsvg2-bin python3 chromium)
 # The flat maps the lab compares with (scripts/gomap-lab).
 [ "${GOMAP_SETUP_LAB:-0}" = 1 ] && pkgs+=(libabsl-dev libboost1.81-dev)
 # The peers the benchmarks measure gomap against.

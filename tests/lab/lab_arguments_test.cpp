@@ -97,6 +97,14 @@ TEST(LabArguments, EveryBadArgumentExitsTwoWithAMessage) {
         {{"trace-delete", "--map", "map", "1"}, "--map map: trace-delete follows Go's mapdelete"},
         {{"trace-delete", "--map", "std", "1"}, "--map: unknown value 'std' (one of: go_map, map)"},
         // seed
+        {{"inspect", "--script", scratch("no-such-script.txt")}, "--script: cannot read"},
+        // explore
+        {{"explore"}, "--out FILE.html is required"},
+        {{"explore", "--n", "501", "--out", scratch("never.html")}, "--n: 501 is too large (at most 500)"},
+        {{"explore", "--hint", "x", "--out", scratch("never.html")},
+         "--hint: expected a non-negative integer"},
+        {{"explore", "--out", nodir + ".html"}, "--out: cannot write '" + nodir + ".html'"},
+        {{"explore", "--frobnicate"}, "unknown option '--frobnicate' (try: gomap-lab explore --help)"},
         {{"seed", "--n", "-1"}, "--n: expected a non-negative integer"},
         {{"seed", "--n=-1"}, "--n: expected a non-negative integer, got '-1'"},
         {{"seed", "--frobnicate"}, "unknown option '--frobnicate'"},

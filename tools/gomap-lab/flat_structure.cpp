@@ -11,12 +11,6 @@ namespace lab {
 
 namespace {
 
-std::string hex8(std::uint8_t v) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%02x", v);
-    return buf;
-}
-
 // The overflow byte as bits 7..0, the order the legend reads them in.
 std::string bits8(std::uint8_t v) {
     std::string s;

@@ -83,9 +83,7 @@ flat_structure capture_flat(const Map& m, std::string map_name) {
 // "yes: shrink, old_B 3 -> B 2, cursor 2 of 8", or "no".
 std::string flat_resize_text(const gomap::map_stats& st, const flat_structure& s);
 // The header fields: the name, its value, a note.
-struct flat_field {
-    std::string name, value, note;
-};
+using flat_field = header_field;
 std::vector<flat_field> flat_header_fields(const flat_structure& s, const std::string& hash_note);
 // The header fields, one per line.
 std::string flat_header_text(const flat_structure& s, const std::string& hash_note);

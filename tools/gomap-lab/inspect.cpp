@@ -1,6 +1,7 @@
 // gomap-lab inspect — the article's diagram of hmap -> buckets -> overflow
 // buckets, drawn from a live map after a short script: insert keys 0..N-1,
-// then delete K of them. For go_map every bucket shows its 8 tophash cells;
+// then delete K of them (or a --script in the op language of script.hpp).
+// For go_map every bucket shows its 8 tophash cells;
 // for gomap::map (the flat engine) every group shows its 15 slot bytes and
 // its overflow byte. During a resize the old array is drawn above the new one.
 
@@ -15,6 +16,7 @@
 
 #include "flat_structure.hpp"
 #include "lab.hpp"
+#include "script.hpp"
 #include "structure.hpp"
 
 namespace lab {
@@ -22,22 +24,18 @@ namespace {
 
 constexpr std::uint64_t kMaxN = 10'000;
 
-struct step {
-    bool insert;
-    std::int64_t key;
-};
-
 // Insert 0..n-1 in order, then delete k distinct keys in a --seed order.
-std::vector<step> make_script(std::uint64_t n, std::uint64_t k, std::uint64_t seed) {
-    std::vector<step> s;
-    for (std::uint64_t i = 0; i < n; ++i) s.push_back({true, static_cast<std::int64_t>(i)});
+std::vector<script_step> make_script(std::uint64_t n, std::uint64_t k, std::uint64_t seed) {
+    std::vector<script_step> s;
+    for (std::uint64_t i = 0; i < n; ++i)
+        s.push_back({op_kind::insert, static_cast<std::int64_t>(i), "insert " + std::to_string(i)});
     std::vector<std::int64_t> keys(n);
     for (std::uint64_t i = 0; i < n; ++i) keys[i] = static_cast<std::int64_t>(i);
     splitmix64 rng{seed};
     for (std::uint64_t i = 0; i < k; ++i) {  // Fisher-Yates, first k places
         const std::uint64_t j = i + rng.below(n - i);
         std::swap(keys[i], keys[j]);
-        s.push_back({false, keys[i]});
+        s.push_back({op_kind::erase, keys[i], "delete " + std::to_string(keys[i])});
     }
     return s;
 }
@@ -47,12 +45,10 @@ struct options {
     std::uint64_t ops = UINT64_MAX;  // stop after this many steps
     bool stop_mid_resize = false, real_hash = false;
     std::string map = "go_map", format = "text", colour = "auto";
+    std::string script_path;          // --script: its steps replace the insert/delete script
+    std::vector<script_step> script;  // read from --script
     output_file out;
 };
-
-std::string describe(const step& s) {
-    return std::string(s.insert ? "insert " : "delete ") + std::to_string(s.key);
-}
 
 // gomap::map runs the flat engine (groups), go_map Go's (buckets).
 template <class Map>
@@ -69,10 +65,11 @@ std::string mid_resize_examples(bool flat) {
 template <class Map>
 int run(options& o, const char* name) {
     Map m(o.hint, lab_hash{o.seed, o.real_hash});
-    const auto script = make_script(o.n, o.k, o.seed);
+    const bool scripted = !o.script_path.empty();
+    const auto script = scripted ? o.script : make_script(o.n, o.k, o.seed);
     // --stop-mid-resize looks in the script's last phase: the deletes when
-    // there are any, else the inserts.
-    const std::size_t phase_start = o.k > 0 ? o.n : 0;
+    // there are any, else the inserts (a --script: any step).
+    const std::size_t phase_start = !scripted && o.k > 0 ? o.n : 0;
     std::size_t done = 0;
     bool stopped = false;
     for (const auto& s : script) {
@@ -80,10 +77,7 @@ int run(options& o, const char* name) {
             stopped = true;
             break;
         }
-        if (s.insert)
-            m.try_emplace(s.key, s.key);
-        else
-            m.erase(s.key);
+        apply_step(m, s);
         ++done;
         // Mid-resize: in progress, with some old buckets evacuated and some not.
         if (o.stop_mid_resize && done > phase_start && m.stats().resizing && m.stats().nevacuate > 0) {
@@ -93,13 +87,19 @@ int run(options& o, const char* name) {
     }
     if (o.stop_mid_resize && !(m.stats().resizing && m.stats().nevacuate > 0))
         throw usage_error{
-            "--stop-mid-resize: no " + std::string(o.k > 0 ? "delete" : "insert") +
+            "--stop-mid-resize: no " +
+            std::string(scripted  ? "step"
+                        : o.k > 0 ? "delete"
+                                  : "insert") +
             " of this script leaves a resize in progress (try: " + mid_resize_examples(is_flat<Map>) + ")"};
 
     std::vector<std::string> caption;
-    std::string what = std::string(name) + (o.hint ? " made with hint " + std::to_string(o.hint) : "") +
-                       ": " + (o.n == 0 ? "no inserts" : "insert keys 0.." + std::to_string(o.n - 1));
-    if (o.k > 0) {
+    std::string what =
+        std::string(name) + (o.hint ? " made with hint " + std::to_string(o.hint) : "") + ": " +
+        (scripted   ? "script " + o.script_path + " (" + std::to_string(script.size()) + " steps)"
+         : o.n == 0 ? "no inserts"
+                    : "insert keys 0.." + std::to_string(o.n - 1));
+    if (!scripted && o.k > 0) {
         std::vector<std::int64_t> del;
         for (std::size_t i = o.n; i < script.size(); ++i) del.push_back(script[i].key);
         std::string list;
@@ -119,7 +119,7 @@ int run(options& o, const char* name) {
         caption.push_back("stopped before the first of " + std::to_string(script.size()) + " steps");
     else if (stopped)
         caption.push_back("stopped after step " + std::to_string(done) + " of " +
-                          std::to_string(script.size()) + " (" + describe(script[done - 1]) + ")" +
+                          std::to_string(script.size()) + " (" + script[done - 1].text + ")" +
                           (m.stats().resizing ? ": a resize is in progress" : ""));
     const std::string hash_note =
         o.real_hash ? "this map's hash seed" : "drawn at random; the lab's hash does not use it";
@@ -152,7 +152,7 @@ int run(options& o, const char* name) {
 void usage() {
     std::puts(
         "usage: gomap-lab inspect [--n N] [--delete K] [--map go_map|map] [--seed S] [--real-hash]\n"
-        "                         [--hint H] [--ops M | --stop-mid-resize]\n"
+        "                         [--hint H] [--script FILE] [--ops M | --stop-mid-resize]\n"
         "                         [--format text|svg] [--out FILE] [--color auto|always|never]\n"
         "\n"
         "Builds a small map with a script (insert keys 0..N-1 in order, then delete K of them in\n"
@@ -168,6 +168,8 @@ void usage() {
         "  --seed S           the lab's hash and the delete order (default 1): same --seed, same picture\n"
         "  --real-hash        use gomap::hash keyed by the map's random hash0 instead\n"
         "  --hint H           make(map, H): the size hint (default 0)\n"
+        "  --script FILE      run FILE's operations instead of the insert/delete script (the\n"
+        "                     language `explore --script` reads; no --n or --delete with it)\n"
         "  --ops M            stop after the first M steps of the script\n"
         "  --stop-mid-resize  stop at the first step of the script's last phase (the deletes, or\n"
         "                     the inserts when K = 0) that leaves a resize half done: some old\n"
@@ -177,7 +179,8 @@ void usage() {
         "  --out FILE         write to FILE instead of stdout (replaced only when the command\n"
         "                     succeeds)\n"
         "  --color WHEN       colour the text: auto (default: when stdout is a terminal and\n"
-        "                     NO_COLOR is unset), always, never");
+        "                     NO_COLOR is unset), always, never\n");
+    std::fputs(script_language_help(), stdout);
 }
 
 }  // namespace
@@ -206,6 +209,9 @@ int cmd_inspect(const std::vector<std::string>& args) {
             o.real_hash = true;
         } else if (a == "--hint") {
             o.hint = parse_count(a, in.value(), 1'000'000);
+        } else if (a == "--script") {
+            o.script_path = in.value();
+            if (o.script_path.empty()) throw usage_error{"--script: empty file name"};
         } else if (a == "--ops") {
             o.ops = parse_count(a, in.value(), 2 * kMaxN);
             ops_set = true;
@@ -226,12 +232,20 @@ int cmd_inspect(const std::vector<std::string>& args) {
     // Defaults follow what was given: --delete is 5, or N when --n is below 5
     // (so `--n 3` alone works, and every command line that worked before
     // means what it meant). Only what the user typed can conflict.
+    if (!o.script_path.empty()) {
+        if (n_set || k_set) throw usage_error{"--script replaces --n and --delete; give one or the other"};
+        o.script = read_script("--script", o.script_path, {2 * kMaxN, kMaxN});
+        o.n = o.k = 0;
+        if (ops_set && o.ops > o.script.size())
+            throw usage_error{"--ops " + std::to_string(o.ops) + " is more than the script's " +
+                              std::to_string(o.script.size()) + " steps"};
+    }
     if (!k_set) o.k = std::min<std::uint64_t>(5, o.n);
     if (o.k > o.n)
         throw usage_error{"--delete " + std::to_string(o.k) + " is more than --n " + std::to_string(o.n) +
                           (n_set ? "" : " (the default; give a larger --n)")};
     if (ops_set && o.stop_mid_resize) throw usage_error{"--ops and --stop-mid-resize do not go together"};
-    if (ops_set && o.ops > o.n + o.k)
+    if (ops_set && o.script_path.empty() && o.ops > o.n + o.k)
         throw usage_error{"--ops " + std::to_string(o.ops) + " is more than the script's " +
                           std::to_string(o.n + o.k) + " steps"};
     // The format: --format when given, else from --out's extension (.svg is

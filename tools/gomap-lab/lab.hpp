@@ -173,5 +173,6 @@ int cmd_seed(const std::vector<std::string>& args);
 int cmd_churn(const std::vector<std::string>& args);
 int cmd_inspect(const std::vector<std::string>& args);
 int cmd_trace_delete(const std::vector<std::string>& args);
+int cmd_explore(const std::vector<std::string>& args);
 
 }  // namespace lab

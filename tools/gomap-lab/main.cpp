@@ -23,6 +23,9 @@ static void usage(std::FILE* out) {
         "                new arrays during a resize (text or SVG)\n"
         "  trace-delete  Go's mapdelete, step by step: bucket, slot, emptyOne -> emptyRest,\n"
         "                hash0 re-drawn when the map empties\n"
+        "  explore       one self-contained HTML page that replays a script (insert N keys, delete\n"
+        "                them all, or --script FILE) on go_map and map step by step: buckets,\n"
+        "                tophash cells, grow and shrink, probe paths, bytes held; open it from disk\n"
         "  help          this text\n"
         "\n"
         "`gomap-lab <command> --help` describes a command's options. Every option takes its\n"
@@ -45,6 +48,7 @@ int main(int argc, char** argv) {
         if (cmd == "churn") return lab::cmd_churn(args);
         if (cmd == "inspect") return lab::cmd_inspect(args);
         if (cmd == "trace-delete") return lab::cmd_trace_delete(args);
+        if (cmd == "explore") return lab::cmd_explore(args);
         if (cmd == "help" || cmd == "--help" || cmd == "-h") {
             usage(stdout);
             return 0;

@@ -29,6 +29,12 @@ const chain_view* structure::find(std::int64_t key, std::size_t& bucket, std::si
     return nullptr;
 }
 
+std::string hex8(std::uint8_t v) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02x", v);
+    return buf;
+}
+
 std::string hex64(std::uint64_t v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "0x%016" PRIx64, v);
@@ -36,12 +42,6 @@ std::string hex64(std::uint64_t v) {
 }
 
 namespace {
-
-std::string hex8(std::uint8_t v) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%02x", v);
-    return buf;
-}
 
 // Short names of the reserved tophash values (detail/bmap.hpp).
 const char* marker(std::uint8_t top) {
@@ -167,31 +167,36 @@ std::string resize_text(const gomap::map_stats& st) {
            std::to_string(st.B);
 }
 
-std::string header_text(const structure& s, const std::string& hash_note) {
+std::vector<header_field> header_fields(const structure& s, const std::string& hash_note) {
     const auto& st = s.stats;
+    return {
+        {"count", std::to_string(st.count), "live entries"},
+        {"B", std::to_string(st.B),
+         st.buckets
+             ? "2^B = " + std::to_string(st.buckets) + " buckets of " + std::to_string(st.bucket_size) + " B"
+             : "no bucket array yet (allocated at the first insert)"},
+        {"noverflow", std::to_string(st.noverflow),
+         count_of(st.overflow_buckets, "overflow bucket") + " in chains, " +
+             std::to_string(st.preallocated_overflow) + " preallocated with the array"},
+        {"hash0", hex64(st.hash0), hash_note},
+        {"resizing", resize_text(st), ""},
+        {"old_B", st.resizing ? std::to_string(st.old_B) : "-",
+         st.resizing ? "2^old_B = " + std::to_string(std::size_t{1} << st.old_B) + " old buckets" : ""},
+        {"nevacuate", st.resizing ? std::to_string(st.nevacuate) : "-",
+         st.resizing ? "old buckets below it are evacuated" : ""},
+        {"bytes", std::to_string(st.bytes), human_bytes(st.bytes) + " held from the allocator"},
+    };
+}
+
+std::string header_text(const structure& s, const std::string& hash_note) {
     char buf[256];
     std::string o = "hmap  " + s.map_name + "\n";
-    auto field = [&](const char* name, const std::string& value, const std::string& note) {
-        std::snprintf(buf, sizeof buf, "  %-10s %-20s %s", name, value.c_str(), note.c_str());
+    for (const auto& f : header_fields(s, hash_note)) {
+        std::snprintf(buf, sizeof buf, "  %-10s %-20s %s", f.name.c_str(), f.value.c_str(), f.note.c_str());
         std::string line = buf;
         while (!line.empty() && line.back() == ' ') line.pop_back();
         o += line + "\n";
-    };
-    field("count", std::to_string(st.count), "live entries");
-    field("B", std::to_string(st.B),
-          st.buckets
-              ? "2^B = " + std::to_string(st.buckets) + " buckets of " + std::to_string(st.bucket_size) + " B"
-              : "no bucket array yet (allocated at the first insert)");
-    field("noverflow", std::to_string(st.noverflow),
-          count_of(st.overflow_buckets, "overflow bucket") + " in chains, " +
-              std::to_string(st.preallocated_overflow) + " preallocated with the array");
-    field("hash0", hex64(st.hash0), hash_note);
-    field("resizing", resize_text(st), "");
-    field("old_B", st.resizing ? std::to_string(st.old_B) : "-",
-          st.resizing ? "2^old_B = " + std::to_string(std::size_t{1} << st.old_B) + " old buckets" : "");
-    field("nevacuate", st.resizing ? std::to_string(st.nevacuate) : "-",
-          st.resizing ? "old buckets below it are evacuated" : "");
-    field("bytes", std::to_string(st.bytes), human_bytes(st.bytes) + " held from the allocator");
+    }
     return o;
 }
 

@@ -112,6 +112,12 @@ std::string chain_text(const chain_view& c, const text_style& st, std::size_t ma
                        std::size_t mark_slot = 0, const std::string& label = "");
 // The line that numbers the slots above chain_text's cells.
 std::string slot_header(const text_style& st, const std::string& label);
+// A header field: its name, its value, a note.
+struct header_field {
+    std::string name, value, note;
+};
+// The hmap header fields, as header_text prints them.
+std::vector<header_field> header_fields(const structure& s, const std::string& hash_note);
 // The header fields, one per line.
 std::string header_text(const structure& s, const std::string& hash_note);
 // The whole structure: header, old array (during a resize), new array, legend.
@@ -124,5 +130,7 @@ std::string render_svg(const structure& s, const std::vector<std::string>& capti
 // Prose for the resize in progress ("grow: old_B 2 -> B 3, nevacuate 1 of 4").
 std::string resize_text(const gomap::map_stats& st);
 std::string hex64(std::uint64_t v);
+// A byte as 2 hex digits (a tophash, a slot byte).
+std::string hex8(std::uint8_t v);
 
 }  // namespace lab
