@@ -20,6 +20,7 @@
 
 using labtest::lines_of;
 using labtest::run_lab;
+using labtest::split_cells;
 
 namespace {
 
@@ -221,20 +222,6 @@ shown_page read_page(const std::string& dom) {
 }
 
 // ---- inspect's text, read back (the format lab_inspect_test.cpp checks) ---------
-
-std::vector<std::string> split_cells(const std::string& inside) {
-    std::vector<std::string> cells;
-    std::string cur;
-    for (char c : inside + " ") {
-        if (c == ' ') {
-            if (!cur.empty()) cells.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    return cells;
-}
 
 struct inspected {
     std::map<std::string, std::string> field;
@@ -672,10 +659,14 @@ TEST(LabExplore, ScreenshotShowsTheStateColours) {
         labtest::write_file(keep, labtest::read_file(png));
 }
 
+// The README's command, word for word (scripts/gomap-lab runs the binary
+// with the same arguments; lab_script_test checks the wrapper).
 TEST(LabExplore, PageIsSelfContainedAndSmall) {
-    const std::string page = labtest::scratch("explore-small.html");
-    const auto r = run_lab({"explore", "--out", page});
+    const std::string dir = labtest::fresh_dir("explore-readme");
+    const auto r = run_lab({"explore", "--out", "explore.html"}, "cd " + labtest::shell_quote(dir) + " &&");
     ASSERT_EQ(r.status, 0) << r.err;
+    const std::string page = dir + "/explore.html";
+    ASSERT_TRUE(labtest::file_exists(page));
     const std::string html = labtest::read_file(page);
     EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
     EXPECT_EQ(html.find("http:"), std::string::npos) << "no network";

@@ -14,6 +14,7 @@
 
 using labtest::lines_of;
 using labtest::run_lab;
+using labtest::split_cells;
 
 namespace {
 
@@ -29,20 +30,6 @@ struct drawing {
     std::vector<chain> old_array, new_array;
     std::vector<std::string> caption;
 };
-
-std::vector<std::string> split_cells(const std::string& inside) {
-    std::vector<std::string> cells;
-    std::string cur;
-    for (char c : inside + " ") {
-        if (c == ' ') {
-            if (!cur.empty()) cells.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    return cells;
-}
 
 // "  new[12]   ..." -> "new[12]" (or "" when the line is not a bucket line).
 std::string bucket_label(const std::string& line) {

@@ -23,6 +23,22 @@ struct result {
     std::string out, err;
 };
 
+// The words of a line of inspect's text, split at spaces: a chain's cells
+// ("5c:4", "one", "rest", "--"), or a header line's name and value.
+inline std::vector<std::string> split_cells(const std::string& inside) {
+    std::vector<std::string> cells;
+    std::string cur;
+    for (char c : inside + " ") {
+        if (c == ' ') {
+            if (!cur.empty()) cells.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    return cells;
+}
+
 inline std::string read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
