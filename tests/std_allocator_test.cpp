@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <memory_resource>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -218,6 +219,36 @@ TYPED_TEST(StdAllocator, MaxSizeIsBoundedByTheAllocators) {
     EXPECT_GT(m.max_size(), 0u);
     using U = int_map<TypeParam, std::allocator<std::pair<const int, std::string>>>;
     EXPECT_GT(U().max_size(), 1000u);
+}
+
+// Page advice (releasing a dead array's pages early, huge pages) only for
+// memory from operator new: std::allocator, gomap::counting_allocator, and an
+// allocator that says so with gomap_pages_from_new; never for others.
+template <class T>
+struct opted_in_allocator : std::allocator<T> {
+    using gomap_pages_from_new = std::true_type;
+    template <class U>
+    struct rebind {
+        using other = opted_in_allocator<U>;
+    };
+};
+template <class T>
+struct opted_out_allocator : std::allocator<T> {
+    using gomap_pages_from_new = std::false_type;
+    template <class U>
+    struct rebind {
+        using other = opted_out_allocator<U>;
+    };
+};
+TEST(PageAdvice, OnlyAllocatorsWhosePagesComeFromNew) {
+    using gomap::detail::pages_from_new;
+    EXPECT_TRUE(pages_from_new<std::allocator<int>>);
+    EXPECT_TRUE(pages_from_new<gomap::counting_allocator<int>>);
+    EXPECT_TRUE(pages_from_new<opted_in_allocator<double>>);
+    // rebound, as the engines use it
+    EXPECT_TRUE((pages_from_new<std::allocator_traits<opted_in_allocator<int>>::rebind_alloc<char>>));
+    EXPECT_FALSE(pages_from_new<opted_out_allocator<int>>);
+    EXPECT_FALSE(pages_from_new<std::pmr::polymorphic_allocator<int>>);
 }
 
 }  // namespace

@@ -62,6 +62,7 @@ public:
     using propagate_on_container_copy_assignment = std::true_type;
     using propagate_on_container_move_assignment = std::true_type;
     using propagate_on_container_swap = std::true_type;
+    using gomap_pages_from_new = std::true_type;  // it allocates with std::allocator (detail/alloc.hpp)
 
     counting_allocator() noexcept : counter_(&global()) {}
     explicit counting_allocator(allocation_counter* c) noexcept : counter_(c) {}

@@ -12,6 +12,16 @@
 
 namespace gomap::detail {
 
+// Whether A's memory comes from operator new: ordinary anonymous pages, which
+// the engines may give page advice (hand the pages of a dead array back to the
+// OS early, ask for huge pages). True for std::allocator; any other allocator
+// says so with a member `using gomap_pages_from_new = std::true_type;`
+// (gomap::counting_allocator does). Other allocators' memory is left alone.
+template <class A>
+inline constexpr bool pages_from_new = requires { requires A::gomap_pages_from_new::value; };
+template <class T>
+inline constexpr bool pages_from_new<std::allocator<T>> = true;
+
 template <class A>
 typename std::allocator_traits<A>::value_type* allocate_raw(A& a, std::size_t n) {
     return std::to_address(std::allocator_traits<A>::allocate(a, n));

@@ -178,10 +178,9 @@ private:
     };
     using unit_alloc = typename alloc_traits::template rebind_alloc<unit>;
     using unit_alloc_traits = std::allocator_traits<unit_alloc>;
-    // Memory from operator new: ordinary anonymous pages, which may be given
-    // page advice (handed back early). Other allocators' memory is left alone.
-    static constexpr bool std_allocated = std::is_same_v<unit_alloc, std::allocator<unit>> ||
-                                          std::is_same_v<unit_alloc, gomap::counting_allocator<unit>>;
+    // Memory from operator new: pages that may be given page advice (handed
+    // back early). Other allocators' memory is left alone.
+    static constexpr bool std_allocated = pages_from_new<unit_alloc>;
 
     static constexpr unsigned step_groups = 2;        // non-empty old groups migrated per write
     static constexpr size_type step_visit = 64;       // old groups visited per write at most

@@ -117,10 +117,8 @@ public:
     using value_alloc_traits = std::allocator_traits<value_alloc>;
     using bucket_alloc = typename alloc_traits::template rebind_alloc<bucket>;
     using bucket_alloc_traits = std::allocator_traits<bucket_alloc>;
-    // Memory from operator new (std::allocator, or gomap::counting_allocator
-    // over it): ordinary anonymous pages, which may be given page advice.
-    static constexpr bool std_allocated = std::is_same_v<bucket_alloc, std::allocator<bucket>> ||
-                                          std::is_same_v<bucket_alloc, gomap::counting_allocator<bucket>>;
+    // Memory from operator new: pages that may be given page advice.
+    static constexpr bool std_allocated = pages_from_new<bucket_alloc>;
 
     // Evacuation must not throw half-way: entries in the slots are moved with
     // move constructors that cannot throw; an entry whose move may throw is
