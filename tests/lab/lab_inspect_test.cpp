@@ -59,11 +59,8 @@ drawing parse(const std::string& text) {
             if (line.empty()) {
                 in_header = false;
             } else if (line.rfind("  ", 0) == 0) {
-                const auto name_end = line.find(' ', 2);
-                const auto value_at = line.find_first_not_of(' ', name_end);
-                const auto value_end = line.find("  ", value_at);
-                d.field[line.substr(2, name_end - 2)] = line.substr(
-                    value_at, value_end == std::string::npos ? std::string::npos : value_end - value_at);
+                auto [name, value] = labtest::header_field_of(line);
+                d.field[name] = value;
             }
             continue;
         }

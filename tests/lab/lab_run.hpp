@@ -14,6 +14,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace labtest {
@@ -37,6 +38,16 @@ inline std::vector<std::string> split_cells(const std::string& inside) {
         }
     }
     return cells;
+}
+
+// A header line of inspect's text, "  name       value   note": {name, value}
+// (the value ends at two spaces).
+inline std::pair<std::string, std::string> header_field_of(const std::string& line) {
+    const auto name_end = line.find(' ', 2);
+    const auto value_at = line.find_first_not_of(' ', name_end);
+    const auto value_end = line.find("  ", value_at);
+    return {line.substr(2, name_end - 2),
+            line.substr(value_at, value_end == std::string::npos ? std::string::npos : value_end - value_at)};
 }
 
 inline std::string read_file(const std::string& path) {
