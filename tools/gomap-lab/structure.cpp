@@ -351,26 +351,8 @@ std::string render_svg(const structure& s, const std::vector<std::string>& capti
     }
     y += 8;
 
-    // Header: Go's hmap fields.
-    struct field {
-        std::string name, value, note;
-    };
-    std::vector<field> fields = {
-        {"count", std::to_string(st.count), "live entries"},
-        {"B", std::to_string(st.B),
-         st.buckets
-             ? "2^B = " + std::to_string(st.buckets) + " buckets of " + std::to_string(st.bucket_size) + " B"
-             : "no bucket array yet"},
-        {"noverflow", std::to_string(st.noverflow),
-         count_of(st.overflow_buckets, "overflow bucket") + " in chains, " +
-             std::to_string(st.preallocated_overflow) + " preallocated"},
-        {"hash0", hex64(st.hash0), hash_note},
-        {"resizing", resize_text(st), ""},
-        {"old_B", st.resizing ? std::to_string(st.old_B) : "-", ""},
-        {"nevacuate", st.resizing ? std::to_string(st.nevacuate) : "-",
-         st.resizing ? "old buckets below it are evacuated" : ""},
-        {"bytes", std::to_string(st.bytes), human_bytes(st.bytes) + " from the allocator"},
-    };
+    // Header: Go's hmap fields, as the text form prints them.
+    const std::vector<header_field> fields = header_fields(s, hash_note);
     const double hh = 26 + 19 * static_cast<double>(fields.size());
     body += svg::rect(left, y, W - 2 * left, hh, "#f8f8fb", "#888888", "rx=\"6\"") + "\n";
     body += svg::text(left + 12, y + 20, "hmap", "start", 13.5, "font-weight=\"bold\"") + "\n";
