@@ -147,14 +147,14 @@ public:
         return s.m.assign_at(h, std::move(k), std::forward<VV>(v)).second;
     }
 
-    std::optional<V> get(const K& k) const {
+    GOMAP_ALWAYS_INLINE std::optional<V> get(const K& k) const {
         auto [s, h] = locate(k);
         read_lock lock(s);
         auto it = s.m.find_hashed(k, h);
         if (it == s.m.end()) return std::nullopt;
         return it->second;
     }
-    bool contains(const K& k) const {
+    GOMAP_ALWAYS_INLINE bool contains(const K& k) const {
         auto [s, h] = locate(k);
         read_lock lock(s);
         return s.m.find_hashed(k, h) != s.m.end();
@@ -537,8 +537,8 @@ private:
     // of rows_.
     class read_lock {
     public:
-        explicit read_lock(const shard& s) : mu_(s.mu), flag_(s.mu.lock_shared_biased()) {}
-        ~read_lock() { mu_.unlock_shared(flag_); }
+        GOMAP_ALWAYS_INLINE explicit read_lock(const shard& s) : mu_(s.mu), flag_(s.mu.lock_shared_biased()) {}
+        GOMAP_ALWAYS_INLINE ~read_lock() { mu_.unlock_shared(flag_); }
         read_lock(const read_lock&) = delete;
         read_lock& operator=(const read_lock&) = delete;
 

@@ -186,7 +186,7 @@ public:
 
     // A reader that may come in biased: returns the flag it holds (give it
     // back to unlock_shared), or nullptr when it came in counted.
-    std::atomic<std::uint8_t>* lock_shared_biased() {
+    GOMAP_ALWAYS_INLINE std::atomic<std::uint8_t>* lock_shared_biased() {
         if (state_.load(std::memory_order_relaxed) & kBiased) {
             std::atomic<std::uint8_t>& f = rows_->mine(column_);
             std::uint8_t free = 0;
@@ -198,7 +198,7 @@ public:
         lock_shared();
         return nullptr;
     }
-    void unlock_shared(std::atomic<std::uint8_t>* biased) {
+    GOMAP_ALWAYS_INLINE void unlock_shared(std::atomic<std::uint8_t>* biased) {
         if (biased)
             biased->store(0, std::memory_order_release);
         else
