@@ -11,8 +11,14 @@
 //
 // The workload is concurrent_bench's: 1M keys, half present, each thread
 // drawing keys with xorshift; a read is get(), a write set() or del() with
-// equal odds. Build and run through ab_revisions.sh.
+// equal odds. Build and run through ab_revisions.sh. With AB_A_LIBCUCKOO
+// (ab_revisions.sh libcuckoo B), side A is libcuckoo's cuckoohash_map
+// instead, as concurrent_bench drives it.
+#if AB_A_LIBCUCKOO
+#include <libcuckoo/cuckoohash_map.hh>
+#else
 #include <gomap_a/concurrent_map.hpp>
+#endif
 #include <gomap_b/concurrent_map.hpp>
 
 #include <algorithm>
@@ -33,6 +39,21 @@ u64 splitmix(u64 x) {
     return x ^ (x >> 31);
 }
 constexpr u64 kKeys = 1'000'000;
+std::atomic<u64> g_found{0};
+
+#if AB_A_LIBCUCKOO
+struct map_a {
+    libcuckoo::cuckoohash_map<u64, u64> m;
+    bool get(u64 k) {
+        u64 v;
+        return m.find(k, v);
+    }
+    void set(u64 k, u64 v) { m.insert_or_assign(k, v); }
+    bool del(u64 k) { return m.erase(k); }
+};
+#else
+using map_a = gomap_a::concurrent_map<u64, u64>;
+#endif
 
 template <class Map>
 double slice(Map& m, int threads, unsigned read_pct, int ms, u64 round) {
@@ -42,14 +63,14 @@ double slice(Map& m, int threads, unsigned read_pct, int ms, u64 round) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int t = 0; t < threads; ++t)
         ts.emplace_back([&, t] {
-            u64 x = splitmix(round * 131 + static_cast<u64>(t) * 7919 + 17), n = 0;
+            u64 x = splitmix(round * 131 + static_cast<u64>(t) * 7919 + 17), n = 0, found = 0;
             while (!stop.load(std::memory_order_relaxed)) {
                 for (int b = 0; b < 64; ++b) {
                     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
                     const u64 k = splitmix(x % kKeys);
                     const unsigned r = static_cast<unsigned>(x >> 57) * 100 / 128;  // 0..99
                     if (r < read_pct)
-                        m.get(k);
+                        found += static_cast<bool>(m.get(k));  // used: else the lookup's plain loads may go
                     else if (x & (1ull << 40))
                         m.set(k, x);
                     else
@@ -58,6 +79,7 @@ double slice(Map& m, int threads, unsigned read_pct, int ms, u64 round) {
                 n += 64;
             }
             ops[static_cast<std::size_t>(t)] = n;
+            g_found.fetch_add(found, std::memory_order_relaxed);
         });
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     stop.store(true);
@@ -83,7 +105,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: ab_revisions [read%% 0-100] [threads] [rounds] [ms per slice]\n");
         return 2;
     }
-    gomap_a::concurrent_map<u64, u64> a;
+    map_a a;
     gomap_b::concurrent_map<u64, u64> b;
     for (u64 i = 0; i < kKeys; i += 2) {
         a.set(splitmix(i), i);
@@ -109,4 +131,5 @@ int main(int argc, char** argv) {
                 "B/A median %.3f, quartiles %.3f..%.3f; B faster in %d of %d\n",
                 read_pct, threads, threads == 1 ? "" : "s", at(ra, 0.5), at(rb, 0.5), rounds, ms, at(ratio, 0.5),
                 at(ratio, 0.25), at(ratio, 0.75), b_won, rounds);
+    return g_found.load() == 0 && read_pct > 0 ? 1 : 0;  // every lookup missed: something is wrong
 }
