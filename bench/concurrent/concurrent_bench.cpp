@@ -485,8 +485,8 @@ int main(int argc, char** argv) {
 
     const char* sep = o.md ? " | " : "  ";
     for (std::size_t mi = 0; mi < std::size(kMixes) && !o.drain_only; ++mi) {
-        std::printf("\n%s%s, %llu keys (half present), Mops/s, median of %d:\n", o.md ? "**" : "", kMixes[mi].name,
-                    static_cast<unsigned long long>(o.keys), o.reps);
+        std::printf("\n%s%s, %llu keys (half present), Mops/s, median of %d:%s\n", o.md ? "**" : "", kMixes[mi].name,
+                    static_cast<unsigned long long>(o.keys), o.reps, o.md ? "**" : "");
         if (o.md) std::printf("\n");
         std::printf("%s%-36s", o.md ? "| " : "", "map");
         for (int th : o.threads) std::printf("%s%8d thr", sep, th);
@@ -503,8 +503,8 @@ int main(int argc, char** argv) {
         }
     }
     std::printf("\n%sDeleting %llu entries one by one, single writer, one reader thread running "
-                "(the run with the median worst del of %d; in brackets the largest of the %d runs):\n",
-                o.md ? "**" : "", static_cast<unsigned long long>(o.n_del), o.reps, o.reps);
+                "(the run with the median worst del of %d; in brackets the largest of the %d runs):%s\n",
+                o.md ? "**" : "", static_cast<unsigned long long>(o.n_del), o.reps, o.reps, o.md ? "**" : "");
     if (o.md)
         std::printf("\n| map | worst del, no reader | worst del | p99.99 del | reader's worst wait | drain s | peak MiB | after delete-all |\n"
                     "|---|---:|---:|---:|---:|---:|---:|---:|\n");

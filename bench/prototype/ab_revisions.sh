@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ab_revisions.sh — compare two revisions of concurrent_map in one process
 # (see ab_revisions.cpp for why and how). A revision is a git revision of
-# this repository, or "." for the working tree's include/; A may also be
+# this repository, "." for the working tree's include/, or a directory
+# holding include/gomap or gomap (an experiment's copy); A may also be
 # "libcuckoo" (Debian libcuckoo-dev), to compare with the peer the same way.
 #
 #   bench/prototype/ab_revisions.sh A B [read% threads rounds ms] ...
@@ -13,7 +14,7 @@
 # (read% threads rounds ms); the default is 100 1 60 60.
 set -euo pipefail
 if [[ $# -lt 2 ]]; then
-    sed -n '2,14p' "$0" >&2
+    sed -n '2,15p' "$0" >&2
     exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +32,10 @@ for side in a:"$1" b:"$2"; do
     mkdir -p "$work/$name/src" "$work/$name/inc"
     if [[ $rev == "." ]]; then
         cp -r "$repo/include/gomap" "$work/$name/src/"
+    elif [[ -d $rev/include/gomap ]]; then
+        cp -r "$rev/include/gomap" "$work/$name/src/"
+    elif [[ -d $rev/gomap ]]; then
+        cp -r "$rev/gomap" "$work/$name/src/"
     else
         git -C "$repo" archive "$rev" include/gomap | tar -x -C "$work/$name/src" --strip-components=1
     fi
