@@ -28,7 +28,8 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run build/test-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
     -DGOMAP_SANITIZE=address,undefined -DGOMAP_BUILD_TOOLS=OFF
 echo "== ThreadSanitizer: the multi-threaded tests ==" >&2
-TARGETS="safe_map_test concurrent_map_test concurrent_visit_test" TESTS="^(safe_map_test|concurrent_map_test|concurrent_visit_test)$" \
+TARGETS="safe_map_test concurrent_map_test concurrent_map_full_fence_test concurrent_visit_test" \
+  TESTS="^(safe_map_test|concurrent_map_test|concurrent_map_full_fence_test|concurrent_visit_test)$" \
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   run build/test-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" -DGOMAP_SANITIZE=thread -DGOMAP_BUILD_TOOLS=OFF
 echo "all tests passed" >&2

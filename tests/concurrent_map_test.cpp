@@ -8,6 +8,7 @@
 #include <atomic>
 #include <bitset>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <future>
 #include <map>
@@ -17,6 +18,12 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#if defined(__linux__)
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <gomap/concurrent_map.hpp>
 #include <gomap/detail/brmutex.hpp>
@@ -477,11 +484,13 @@ TEST(ReaderBias, AStreakOfReadsTurnsItOnAndAWriteTurnsItOff) {
     reads(1);
     EXPECT_TRUE(mu.biased());
     // Biased: a reader holds its row's flag for this lock, and nothing else.
+    const std::size_t row = gomap::detail::reader_row();
+    ASSERT_NE(gomap::detail::reader_row_owners::none, row);
     auto* f = mu.lock_shared_biased();
     ASSERT_NE(nullptr, f);
-    EXPECT_EQ(&rows.mine(2), f);
+    EXPECT_EQ(&rows.flag(row, 2), f);
     EXPECT_EQ(1, f->load());
-    EXPECT_EQ(0, rows.mine(1).load());
+    EXPECT_EQ(0, rows.flag(row, 1).load());
     EXPECT_FALSE(mu.try_lock());  // a biased reader inside
     mu.unlock_shared(f);
     EXPECT_EQ(0, f->load());
@@ -498,6 +507,114 @@ TEST(ReaderBias, AStreakOfReadsTurnsItOnAndAWriteTurnsItOff) {
         plain.unlock_shared(g);
     }
     EXPECT_FALSE(plain.biased());
+}
+
+// Each writer that has to turn a bias off doubles the streak of reads the
+// next bias needs, up to 64 << 6: a shard that keeps being read 64 times and
+// written once stops paying a heavy fence on every write.
+TEST(ReaderBias, EachRevocationDoublesTheNextStreakUpTo4096) {
+    using gomap::detail::rwmutex;
+    gomap::detail::reader_rows rows(1);
+    rwmutex mu;
+    mu.bias_with(&rows, 0);
+    auto reads = [&](std::uint32_t n) {
+        for (std::uint32_t i = 0; i < n; ++i) {
+            auto* f = mu.lock_shared_biased();
+            mu.unlock_shared(f);
+        }
+    };
+    EXPECT_EQ(64u, mu.bias_after());
+    for (std::uint32_t revocations = 0; revocations < 8; ++revocations) {
+        const std::uint32_t need = std::min<std::uint32_t>(64u << revocations, 4096u);
+        ASSERT_EQ(need, mu.bias_after()) << revocations << " revocations";
+        reads(need - 1);
+        EXPECT_FALSE(mu.biased()) << need - 1 << " reads";
+        reads(1);
+        ASSERT_TRUE(mu.biased()) << need << " reads";
+        mu.lock();  // turns the bias off
+        EXPECT_FALSE(mu.biased());
+        mu.unlock();
+    }
+    EXPECT_EQ(4096u, mu.bias_after());
+    // A write to a lock that is not biased ends the streak and costs nothing more.
+    reads(100);
+    mu.lock();
+    mu.unlock();
+    EXPECT_EQ(4096u, mu.bias_after());
+}
+
+// A thread owns one reader row for its life; threads beyond the rows own
+// none and read the counted way, and a row comes back when its thread ends.
+TEST(ReaderBias, AThreadWithoutARowReadsCountedAndRowsComeBack) {
+    using gomap::detail::reader_row;
+    using gomap::detail::reader_row_owners;
+    gomap::detail::reader_rows rows(1);
+    gomap::detail::rwmutex mu;
+    mu.bias_with(&rows, 0);
+    for (std::uint32_t i = 0; i < mu.bias_after(); ++i) {
+        auto* f = mu.lock_shared_biased();
+        mu.unlock_shared(f);
+    }
+    ASSERT_TRUE(mu.biased());
+    // Threads that take rows and hold them, until one finds none left.
+    std::mutex m;
+    std::condition_variable cv;
+    bool release = false;
+    std::vector<std::thread> holders;
+    std::vector<std::size_t> taken;
+    const std::size_t limit = gomap::detail::reader_slot_count() + 2;
+    bool found_none = false;
+    for (std::size_t i = 0; i < limit && !found_none; ++i) {
+        std::promise<std::pair<std::size_t, bool>> got;  // {row, came in biased}
+        auto fut = got.get_future();
+        holders.emplace_back([&, p = std::move(got)]() mutable {
+            const std::size_t row = reader_row();
+            auto* f = mu.lock_shared_biased();
+            const bool biased = f != nullptr;
+            mu.unlock_shared(f);
+            p.set_value({row, biased});
+            std::unique_lock l(m);
+            cv.wait(l, [&] { return release; });
+        });
+        const auto [row, biased] = fut.get();
+        if (row == reader_row_owners::none) {
+            found_none = true;
+            EXPECT_FALSE(biased) << "a thread without a row came in biased";
+        } else {
+            EXPECT_TRUE(biased) << "row " << row;
+            for (std::size_t r : taken) EXPECT_NE(r, row) << "two threads own one row";
+            taken.push_back(row);
+        }
+    }
+    EXPECT_TRUE(found_none) << "every one of " << limit << " threads got a row";
+    EXPECT_LE(taken.size(), gomap::detail::reader_slot_count());
+    {
+        std::lock_guard l(m);
+        release = true;
+    }
+    cv.notify_all();
+    for (auto& t : holders) t.join();
+    // The rows are back: a new thread gets one.
+    std::size_t row = reader_row_owners::none;
+    std::thread([&] { row = reader_row(); }).join();
+    EXPECT_NE(reader_row_owners::none, row);
+}
+
+// Where the kernel offers membarrier, the biased readers' writers use it
+// (the readers' fence is then a compiler barrier); the answer is the
+// kernel's, asked here on our own.
+TEST(ReaderBias, HeavyFencesExactlyWhereTheKernelHasMembarrier) {
+#if defined(__linux__) && defined(__NR_membarrier) && !GOMAP_NO_MEMBARRIER
+    const long cmds = ::syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    const bool kernel = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+                        ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    EXPECT_EQ(kernel, gomap::detail::heavy_fences());
+    RecordProperty("heavy_fences", kernel ? "membarrier" : "full fences (no membarrier)");
+#else
+    EXPECT_FALSE(gomap::detail::heavy_fences());
+#endif
+    gomap::detail::reader_rows rows(1);
+    EXPECT_EQ(gomap::detail::heavy_fences(), rows.heavy());
 }
 
 // A writer that turns the bias off waits for the biased reader inside, and
@@ -530,15 +647,15 @@ TEST(ReaderBias, AWriterWaitsForTheBiasedReaderInside) {
     EXPECT_TRUE(r.get());  // the new reader came in after the writer
 }
 
-// Readers mostly, on the biased path and the counted one (rows shared by
-// threads, writes that turn the bias off), with counters of who is inside.
+// Readers mostly, on the biased path and the counted one (more threads than
+// rows: some own none; writes that turn the bias off), with counters of who is inside.
 TEST(ReaderBias, ReadersOnBothPathsExcludeWriters) {
     gomap::detail::reader_rows rows(2);
     gomap::detail::rwmutex mu[2];
     mu[0].bias_with(&rows, 0);
     mu[1].bias_with(&rows, 1);
     std::atomic<int> writers[2] = {0, 0}, readers[2] = {0, 0}, violations{0}, biased_reads{0};
-    const int threads = static_cast<int>(rows.rows()) + 2;  // two rows are shared
+    const int threads = static_cast<int>(rows.rows()) + 2;  // two threads get no row: they read counted
     run_threads(threads, [&](int t) {
         std::uint64_t x = 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(t + 1);
         for (int i = 0; i < 40'000; ++i) {

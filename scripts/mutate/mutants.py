@@ -322,7 +322,7 @@ MUTANTS = [
         name="a writer that turns the bias off does not wait for the biased readers",
         why="a writer changes the shard while a biased reader is probing it",
         file=RWMUTEX, tests=["concurrent_map_test"],
-        edits=[("                if (s & kBiased) wait_for_biased_readers();\n", "")],
+        edits=[("                    wait_for_biased_readers();\n", "")],
     ),
     dict(
         name="a writer leaves the bias on",
@@ -336,5 +336,26 @@ MUTANTS = [
         why="shards that are written between reads turn biased, and every write pays the scan of the rows",
         file=RWMUTEX, tests=["concurrent_map_test"],
         edits=[("        streak_.store(0, std::memory_order_relaxed);  // a write ends the streak of reads\n", "")],
+    ),
+    dict(
+        name="a revocation does not lengthen the next streak",
+        why="a shard read 64 times then written pays a heavy fence (an interrupt to every core) on every write",
+        file=RWMUTEX, tests=["concurrent_map_test"],
+        edits=[("                    if (b < kBackoffMax) backoff_.store(static_cast<std::uint8_t>(b + 1), std::memory_order_relaxed);\n",
+                "                    (void)b;\n")],
+    ),
+    dict(
+        name="threads share reader rows",
+        why="two biased readers store to one flag: the first out clears it while the second reads, and a writer walks in",
+        file=RWMUTEX, tests=["concurrent_map_test"],
+        edits=[("        std::size_t row = reader_row_owners::get().take();\n",
+                "        std::size_t row = thread_number() & (reader_slot_count() - 1);\n"),
+               ("            if (row != reader_row_owners::none) reader_row_owners::get().give_back(row);\n", "")],
+    ),
+    dict(
+        name="a thread that ends keeps its reader row",
+        why="once as many threads as rows have come and gone, every new reader reads the counted way",
+        file=RWMUTEX, tests=["concurrent_map_test"],
+        edits=[("            if (row != reader_row_owners::none) reader_row_owners::get().give_back(row);\n", "")],
     ),
 ]

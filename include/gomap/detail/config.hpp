@@ -30,6 +30,18 @@
 #define GOMAP_HUGE_PAGES 0
 #endif
 
+// GOMAP_NO_MEMBARRIER=1 keeps concurrent_map's biased readers off Linux's
+// membarrier system call (detail/rwmutex.hpp, heavy_fences): each biased read
+// then pays a full fence, as a CAS would. Default 0: membarrier is used when
+// the kernel offers it (Linux 4.14 and later, unless a seccomp filter refuses
+// it; the lock asks once per process, the first time a concurrent_map is
+// built). Set it under a seccomp policy that kills a process for a system
+// call it does not list. Every translation unit of a program must see the
+// same value.
+#ifndef GOMAP_NO_MEMBARRIER
+#define GOMAP_NO_MEMBARRIER 0
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define GOMAP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GOMAP_UNLIKELY(x) __builtin_expect(!!(x), 0)

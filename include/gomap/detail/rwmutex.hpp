@@ -26,22 +26,27 @@
 // attached to a reader_rows table (bias_with) can also admit readers the way
 // brmutex does, each thread writing only its own row's flag for this lock,
 // while the lock is "biased". The lock turns biased when a reader finds that
-// the last kBiasAfter readers came in with no write between them (a streak
+// the last bias_after() readers came in with no write between them (a streak
 // counted beside state_, on its line), and a writer turns the bias off
 // again: it clears the bit as it claims the lock, then waits until no row's
-// flag for this lock is set. So a shard that is only read stops being written by its readers, and
-// a shard that is also written pays the row scan at most once per streak of
-// reads: a write-heavy shard never turns biased.
-//   biased reader in:  CAS its row's flag 0 -> 1, then read state_: still
+// flag for this lock is set. So a shard that is only read stops being written
+// by its readers, and a shard that is also written pays the row scan at most
+// once per streak of reads: a write-heavy shard never turns biased.
+//   biased reader in:  store 1 to its row's flag (a thread owns its row:
+//                      reader_row), then read state_: still
 //                      biased, it is in; otherwise clear the flag and come in
-//                      the counted way. (A flag held by another thread of the
-//                      same row: the counted way too.)
+//                      the counted way. (A thread that owns no row, beyond
+//                      reader_slot_count() threads: the counted way too.)
 //   biased reader out: store 0 to the flag.
-// The flag's RMW and the writer's claim are sequentially consistent, and so
-// are the loads that follow them (Dekker's handshake, as in brmutex): a
-// writer that turns the bias off sees every biased reader that is inside.
-// A writer waits for flags by yielding, then sleeping 50 us at a time:
-// biased readers do not wake it.
+//   writer that ends a bias: CAS state_ (claim, bias off), heavy fence, then
+//                      wait until the lock's flag in every row reads 0.
+// The fences are asymmetric (heavy_fences: Linux membarrier): the reader's is
+// only a compiler barrier, and the writer's makes every core running the
+// process pass a full barrier, so the writer sees every biased reader that
+// is inside, or the reader sees the bias gone (Dekker's handshake, with the
+// reader's half of the cost moved to the writer). Without membarrier the
+// reader's fence is a full one. A writer waits for flags by yielding, then
+// sleeping 50 us at a time: biased readers do not wake it.
 //
 // Not recursive: a thread that holds a read lock and asks for another one
 // deadlocks once a writer waits (the writer waits for the first, the second
@@ -57,10 +62,17 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 
 #include "config.hpp"
+
+#if defined(__linux__) && !GOMAP_NO_MEMBARRIER
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace gomap::detail {
 
@@ -79,13 +91,87 @@ inline std::size_t reader_slot_count() noexcept {
     return std::bit_ceil(std::clamp<std::size_t>(2 * hw, 2, 64));
 }
 
+// Asymmetric fences (Linux membarrier): a biased reader, on the hot path,
+// only stops the compiler from reordering its flag store and its load of the
+// lock word; the writer that turns a bias off pays for both sides
+// (heavy_fence): membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) makes every
+// core running a thread of this process execute a full memory barrier before
+// it returns. So either the reader's load comes after that barrier and sees
+// the writer's claim, or the reader's store was visible before it and the
+// writer's scan of the flags sees it. Where membarrier is missing (not Linux,
+// a kernel before 4.14, a seccomp filter that refuses it, or
+// GOMAP_NO_MEMBARRIER=1), the reader sets its flag with a sequentially
+// consistent exchange instead (one locked instruction) and the heavy fence
+// does nothing.
+inline bool heavy_fences() noexcept {
+#if defined(__linux__) && !GOMAP_NO_MEMBARRIER && defined(__NR_membarrier)
+    static const bool ok = [] {
+        const long cmds = ::syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+        return cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+               ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+    }();
+    return ok;
+#else
+    return false;
+#endif
+}
+inline void heavy_fence(bool heavy) noexcept {
+#if defined(__linux__) && !GOMAP_NO_MEMBARRIER && defined(__NR_membarrier)
+    // Registered (heavy_fences() said so): the call cannot fail, and going on
+    // without the barrier would let a reader in beside the writer.
+    if (heavy && ::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) std::abort();
+#else
+    (void)heavy;
+#endif
+}
+
+// Reader rows: a thread owns at most one, for its whole life, and no two
+// threads own the same (a biased reader's flag is then written by one thread
+// only, with plain stores). A thread takes the lowest free row the first time
+// it asks and gives it back when it ends; threads beyond
+// reader_slot_count() get none and read the counted way.
+class reader_row_owners {
+public:
+    static constexpr std::size_t none = ~std::size_t{0};
+    static reader_row_owners& get() noexcept {
+        static reader_row_owners owners;
+        return owners;
+    }
+    std::size_t take() noexcept {
+        const std::size_t n = reader_slot_count();
+        for (std::size_t r = 0; r < n; ++r) {
+            bool free = false;
+            if (!taken_[r].load(std::memory_order_relaxed) &&
+                taken_[r].compare_exchange_strong(free, true, std::memory_order_acq_rel))
+                return r;
+        }
+        return none;
+    }
+    void give_back(std::size_t r) noexcept { taken_[r].store(false, std::memory_order_release); }
+
+private:
+    std::atomic<bool> taken_[64] = {};
+};
+// This thread's row (reader_row_owners::none: it has none).
+inline std::size_t reader_row() noexcept {
+    struct claim {
+        std::size_t row = reader_row_owners::get().take();
+        ~claim() {
+            if (row != reader_row_owners::none) reader_row_owners::get().give_back(row);
+        }
+    };
+    thread_local const claim mine;
+    return mine.row;
+}
+
 // Biased readers' flags for a set of locks (concurrent_map: one per shard):
 // a row per reader slot, one byte per lock, each row on cache lines of its
 // own. Memory: reader_slot_count() x the locks rounded up to 64 bytes.
 class reader_rows {
 public:
     explicit reader_rows(std::size_t locks)
-        : rows_(reader_slot_count()), stride_((locks + kLine - 1) / kLine), lines_(std::make_unique<line[]>(rows_ * stride_)) {}
+        : rows_(reader_slot_count()), stride_((locks + kLine - 1) / kLine), lines_(std::make_unique<line[]>(rows_ * stride_)),
+          heavy_(heavy_fences()) {}
     reader_rows(const reader_rows&) = delete;
     reader_rows& operator=(const reader_rows&) = delete;
 
@@ -93,9 +179,8 @@ public:
     std::atomic<std::uint8_t>& flag(std::size_t row, std::size_t lock) const noexcept {
         return lines_[row * stride_ + lock / kLine].f[lock % kLine];
     }
-    std::atomic<std::uint8_t>& mine(std::size_t lock) const noexcept {
-        return flag(thread_number() & (rows_ - 1), lock);
-    }
+    // Whether the writers of these locks fence for their biased readers.
+    bool heavy() const noexcept { return heavy_; }
 
 private:
     static constexpr std::size_t kLine = 64;
@@ -104,6 +189,7 @@ private:
     };
     std::size_t rows_, stride_;
     std::unique_ptr<line[]> lines_;
+    bool heavy_;
 };
 
 // The waiting of both locks (rwmutex here, brmutex): wait until word may
@@ -132,8 +218,18 @@ public:
     rwmutex(const rwmutex&) = delete;
     rwmutex& operator=(const rwmutex&) = delete;
 
-    // Reads in a row, with no write between them, that turn the bias on.
+    // Reads in a row, with no write between them, that turn the bias on: 64,
+    // doubled each time a writer has had to turn it off, up to 64 << 6 =
+    // 4096. A writer that ends a bias pays a heavy fence (an interrupt to
+    // every core running the process) and a scan of the rows; a lock that
+    // keeps being read 64 times and then written would pay that on every
+    // write, so each revocation asks for a longer streak next time, and a
+    // shard that alternates settles on the counted way (a shard read
+    // 4096 times in a row still turns biased).
     static constexpr std::uint32_t kBiasAfter = 64;
+    static constexpr std::uint32_t kBackoffMax = 6;
+    // Reads in a row that now turn the bias on.
+    std::uint32_t bias_after() const noexcept { return kBiasAfter << backoff_.load(std::memory_order_relaxed); }
 
     // Let this lock turn biased, its readers' flags being column `lock` of
     // rows (which must outlive it). Before any thread uses the lock.
@@ -188,9 +284,18 @@ public:
     // back to unlock_shared), or nullptr when it came in counted.
     GOMAP_ALWAYS_INLINE std::atomic<std::uint8_t>* lock_shared_biased() {
         if (state_.load(std::memory_order_relaxed) & kBiased) {
-            std::atomic<std::uint8_t>& f = rows_->mine(column_);
-            std::uint8_t free = 0;
-            if (f.compare_exchange_strong(free, 1, std::memory_order_seq_cst, std::memory_order_relaxed)) {
+            const std::size_t row = reader_row();
+            if (row != reader_row_owners::none) {
+                std::atomic<std::uint8_t>& f = rows_->flag(row, column_);
+                if (rows_->heavy()) {
+                    f.store(1, std::memory_order_relaxed);
+                    std::atomic_signal_fence(std::memory_order_seq_cst);  // the writer's membarrier does the rest
+                } else {
+                    f.exchange(1, std::memory_order_seq_cst);
+                }
+                // What the last writer wrote happens before this read: its
+                // unlock heads a release sequence that the readers' RMWs, the
+                // one that set the bias included, continue.
                 if (state_.load(std::memory_order_seq_cst) & kBiased) return &f;
                 f.store(0, std::memory_order_release);  // a writer turned the bias off: let it in
             }
@@ -217,7 +322,7 @@ private:
     static constexpr std::uint32_t kSleepers = 1u << 30;
     static constexpr std::uint32_t kBiased = 1u << 29;
     static constexpr std::uint32_t kReaders = kBiased - 1;
-    static_assert(kBiasAfter < 256);
+    static_assert((kBiasAfter << kBackoffMax) < 65536);
 
     // A writer that found the lock taken, or biased: claim the writer bit
     // (new readers now wait) and end the bias, then wait for the readers
@@ -229,7 +334,12 @@ private:
                 s = wait_for_change(state_, s, kSleepers, spin);
             } else if (state_.compare_exchange_weak(s, (s | kWriter) & ~kBiased, std::memory_order_seq_cst,
                                                     std::memory_order_relaxed)) {
-                if (s & kBiased) wait_for_biased_readers();
+                if (s & kBiased) {
+                    heavy_fence(rows_->heavy());
+                    wait_for_biased_readers();
+                    const std::uint8_t b = backoff_.load(std::memory_order_relaxed);
+                    if (b < kBackoffMax) backoff_.store(static_cast<std::uint8_t>(b + 1), std::memory_order_relaxed);
+                }
                 s = (s | kWriter) & ~kBiased;
                 break;
             }
@@ -244,8 +354,8 @@ private:
     void note_read() noexcept {
         if (rows_ == nullptr) return;
         const std::uint32_t n = streak_.load(std::memory_order_relaxed) + 1u;
-        if (n < kBiasAfter) {
-            streak_.store(static_cast<std::uint8_t>(n), std::memory_order_relaxed);
+        if (n < bias_after()) {
+            streak_.store(static_cast<std::uint16_t>(n), std::memory_order_relaxed);
             return;
         }
         streak_.store(0, std::memory_order_relaxed);
@@ -274,7 +384,8 @@ private:
     }
 
     std::atomic<std::uint32_t> state_{0};
-    std::atomic<std::uint8_t> streak_{0};  // counted reads since the last write
+    std::atomic<std::uint16_t> streak_{0};  // counted reads since the last write
+    std::atomic<std::uint8_t> backoff_{0};   // revocations so far, up to kBackoffMax
     std::uint32_t column_ = 0;
     const reader_rows* rows_ = nullptr;
 };
