@@ -3,7 +3,8 @@
 // keys, half present, results summed) run in interleaved 200k-lookup slices
 // through five read paths, so the VM's drift falls on all of them alike:
 //
-//   shard read lock     concurrent_map::get's path (read_lock: biased or counted)
+//   shard read lock     concurrent_map::get's path (read_lock: biased or counted;
+//                       before f49dd0b the biased reader set its flag with a CAS)
 //   no lock             the probe alone: the ceiling for any scheme
 //   seqlock-style       load the lock word before and after the probe, no
 //                       store: what an optimistic read would pay at best
@@ -88,7 +89,7 @@ __attribute__((noinline)) u64 slice(const cmap& m, libcuckoo::cuckoohash_map<u64
                 std::atomic_thread_fence(std::memory_order_acquire);
                 found += hit && v1 == s.mu.state_.load(std::memory_order_relaxed);
             } else {
-                auto& f = m.rows_->mine(s.mu.column_);
+                auto& f = m.rows_->flag(gomap::detail::reader_row(), s.mu.column_);
                 f.store(1, std::memory_order_relaxed);
                 found += s.m.find_hashed(k, h) != s.m.end();
                 f.store(0, std::memory_order_release);
