@@ -617,6 +617,55 @@ TEST(ReaderBias, HeavyFencesExactlyWhereTheKernelHasMembarrier) {
     EXPECT_EQ(gomap::detail::heavy_fences(), rows.heavy());
 }
 
+// A read nested in a biased read of the same lock (or a signal handler's)
+// goes the counted way: its unlock must not clear the outer read's flag, or
+// a writer would walk in beside the outer read.
+TEST(ReaderBias, ANestedReadDoesNotClearTheOuterReadsFlag) {
+    using namespace std::chrono_literals;
+    BiasedRwMutex mu;
+    auto* outer = mu.raw().lock_shared_biased();
+    ASSERT_NE(nullptr, outer);
+    auto* inner = mu.raw().lock_shared_biased();
+    EXPECT_EQ(nullptr, inner);  // counted
+    mu.raw().unlock_shared(inner);
+    EXPECT_EQ(1, outer->load());
+    std::atomic<bool> writer_in{false};
+    auto w = std::async(std::launch::async, [&] {
+        mu.lock();
+        writer_in = true;
+        mu.unlock();
+    });
+    EXPECT_EQ(std::future_status::timeout, w.wait_for(50ms));
+    EXPECT_FALSE(writer_in.load());  // the outer read is still inside
+    mu.raw().unlock_shared(outer);
+    ASSERT_EQ(std::future_status::ready, w.wait_for(20s));
+    EXPECT_TRUE(writer_in.load());
+}
+
+// A thread gives its row back when it ends, and whatever runs after that
+// (a thread_local built before the row was taken, destroyed after it is
+// given back) finds no row: it reads the counted way, not through a row
+// that another thread may own by then.
+TEST(ReaderBias, DestructorsAfterTheRowIsGivenBackFindNone) {
+    using gomap::detail::reader_row;
+    using gomap::detail::reader_row_owners;
+    static std::atomic<std::size_t> seen_in_destructor{0};
+    struct late_reader {
+        bool used = false;
+        ~late_reader() {
+            if (used) seen_in_destructor = reader_row();
+        }
+    };
+    std::size_t row_while_alive = reader_row_owners::none;
+    std::thread([&] {
+        thread_local late_reader late;  // built first, so destroyed last
+        late.used = true;
+        row_while_alive = reader_row();  // takes the row (and its guard)
+    }).join();
+    EXPECT_NE(reader_row_owners::none, row_while_alive);
+    EXPECT_EQ(reader_row_owners::none, seen_in_destructor.load());
+}
+
 // A writer that turns the bias off waits for the biased reader inside, and
 // new readers wait behind that writer.
 TEST(ReaderBias, AWriterWaitsForTheBiasedReaderInside) {
@@ -660,10 +709,11 @@ TEST(ReaderBias, ReadersOnBothPathsExcludeWriters) {
         std::uint64_t x = 0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(t + 1);
         for (int i = 0; i < 40'000; ++i) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            const std::size_t l = x & 1;
+            const std::size_t l = (x >> 8) & 1;
             if (x % 64 == 0) {
                 std::unique_lock lock(mu[l]);
                 if (writers[l].fetch_add(1) != 0 || readers[l].load() != 0) violations.fetch_add(1);
+                mu[l].reset_backoff();  // keep the bias coming back: every write may have to end one
                 writers[l].fetch_sub(1);
             } else {
                 auto* f = mu[l].lock_shared_biased();

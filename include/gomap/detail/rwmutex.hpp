@@ -68,27 +68,34 @@
 
 #include "config.hpp"
 
-#if defined(__linux__) && !GOMAP_NO_MEMBARRIER
+#if defined(__linux__)
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cerrno>
 #endif
 
 namespace gomap::detail {
 
-// Threads are numbered in the order they first take a reader slot or row
-// (brmutex, reader_rows); a thread keeps its number.
+// Threads are numbered in the order they first take a brmutex reader slot;
+// a thread keeps its number.
 inline std::size_t thread_number() noexcept {
     static std::atomic<std::size_t> next{0};
     thread_local const std::size_t mine = next.fetch_add(1, std::memory_order_relaxed);
     return mine;
 }
 // How many reader slots (brmutex) or rows (reader_rows): 2 per hardware
-// thread, a power of two from 2 to 64. A thread uses number % count, so with
-// no more threads than that no two threads share one.
+// thread, a power of two from 2 to 64, fixed at the first call for the
+// process's life (the CPU count can change under it: hotplug, or musl's
+// affinity-based count, and a row handed out must exist in every table).
+// brmutex slot = thread number % count; reader rows are owned (reader_row).
 inline std::size_t reader_slot_count() noexcept {
-    const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
-    return std::bit_ceil(std::clamp<std::size_t>(2 * hw, 2, 64));
+    static const std::size_t n = [] {
+        const std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
+        return std::bit_ceil(std::clamp<std::size_t>(2 * hw, 2, 64));
+    }();
+    return n;
 }
 
 // Asymmetric fences (Linux membarrier): a biased reader, on the hot path,
@@ -115,11 +122,22 @@ inline bool heavy_fences() noexcept {
     return false;
 #endif
 }
+// Called with the table's own answer (reader_rows::heavy), and on Linux it
+// honours it whatever GOMAP_NO_MEMBARRIER says, so a program whose
+// translation units disagree on the macro still fences where its readers
+// rely on it. The process is registered (heavy_fences() said so), so the
+// call fails only on a transient shortage (ENOMEM, EAGAIN, EINTR: tried
+// again) or if a seccomp filter installed since forbids it: then going on
+// would let a writer in beside a biased reader, and the process stops.
 inline void heavy_fence(bool heavy) noexcept {
-#if defined(__linux__) && !GOMAP_NO_MEMBARRIER && defined(__NR_membarrier)
-    // Registered (heavy_fences() said so): the call cannot fail, and going on
-    // without the barrier would let a reader in beside the writer.
-    if (heavy && ::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) std::abort();
+#if defined(__linux__) && defined(__NR_membarrier)
+    if (!heavy) return;
+    for (int tries = 0; ::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0; ++tries) {
+        const int e = errno;
+        if ((e != ENOMEM && e != EAGAIN && e != EINTR) || tries == 1000)
+            fatal("gomap: membarrier failed after it was registered (a seccomp filter installed since?)");
+        std::this_thread::yield();
+    }
 #else
     (void)heavy;
 #endif
@@ -152,16 +170,34 @@ public:
 private:
     std::atomic<bool> taken_[64] = {};
 };
-// This thread's row (reader_row_owners::none: it has none).
-inline std::size_t reader_row() noexcept {
-    struct claim {
-        std::size_t row = reader_row_owners::get().take();
-        ~claim() {
-            if (row != reader_row_owners::none) reader_row_owners::get().give_back(row);
+// This thread's row (reader_row_owners::none: it has none). The row lives
+// in a trivially destructible thread_local, readable by any destructor; a
+// guard built with the claim gives the row back at thread exit and leaves
+// none behind, so a thread-local or static destructor that runs after it
+// and reads a map reads the counted way, never through a row another thread
+// may own by then.
+inline constexpr std::size_t reader_row_unclaimed = reader_row_owners::none - 1;
+inline std::size_t& reader_row_slot() noexcept {
+    thread_local std::size_t row = reader_row_unclaimed;  // trivially destructible: readable at any exit
+    return row;
+}
+GOMAP_NOINLINE inline void claim_reader_row(std::size_t& row) noexcept {
+    row = reader_row_owners::get().take();
+    if (row == reader_row_owners::none) return;
+    struct give_back_at_exit {
+        ~give_back_at_exit() {
+            std::size_t& r = reader_row_slot();
+            reader_row_owners::get().give_back(r);
+            r = reader_row_owners::none;
         }
     };
-    thread_local const claim mine;
-    return mine.row;
+    thread_local give_back_at_exit guard;
+    (void)guard;
+}
+GOMAP_ALWAYS_INLINE std::size_t reader_row() noexcept {
+    std::size_t& row = reader_row_slot();
+    if (GOMAP_UNLIKELY(row == reader_row_unclaimed)) claim_reader_row(row);
+    return row;
 }
 
 // Biased readers' flags for a set of locks (concurrent_map: one per shard):
@@ -230,6 +266,9 @@ public:
     static constexpr std::uint32_t kBackoffMax = 6;
     // Reads in a row that now turn the bias on.
     std::uint32_t bias_after() const noexcept { return kBiasAfter << backoff_.load(std::memory_order_relaxed); }
+    // Back to a streak of kBiasAfter (tests: a lock that keeps turning biased
+    // and back). By the writer that holds the lock, or before any use.
+    void reset_backoff() noexcept { backoff_.store(0, std::memory_order_relaxed); }
 
     // Let this lock turn biased, its readers' flags being column `lock` of
     // rows (which must outlive it). Before any thread uses the lock.
@@ -287,17 +326,23 @@ public:
             const std::size_t row = reader_row();
             if (row != reader_row_owners::none) {
                 std::atomic<std::uint8_t>& f = rows_->flag(row, column_);
-                if (rows_->heavy()) {
-                    f.store(1, std::memory_order_relaxed);
-                    std::atomic_signal_fence(std::memory_order_seq_cst);  // the writer's membarrier does the rest
-                } else {
-                    f.exchange(1, std::memory_order_seq_cst);
+                // A flag already set means this thread is inside this lock
+                // (a read nested in a read, or a signal handler's): the inner
+                // read goes the counted way, so that its unlock cannot clear
+                // the outer read's flag.
+                if (f.load(std::memory_order_relaxed) == 0) {
+                    if (rows_->heavy()) {
+                        f.store(1, std::memory_order_relaxed);
+                        std::atomic_signal_fence(std::memory_order_seq_cst);  // the writer's membarrier does the rest
+                    } else {
+                        f.exchange(1, std::memory_order_seq_cst);
+                    }
+                    // What the last writer wrote happens before this read: its
+                    // unlock heads a release sequence that the readers' RMWs, the
+                    // one that set the bias included, continue.
+                    if (state_.load(std::memory_order_seq_cst) & kBiased) return &f;
+                    f.store(0, std::memory_order_release);  // a writer turned the bias off: let it in
                 }
-                // What the last writer wrote happens before this read: its
-                // unlock heads a release sequence that the readers' RMWs, the
-                // one that set the bias included, continue.
-                if (state_.load(std::memory_order_seq_cst) & kBiased) return &f;
-                f.store(0, std::memory_order_release);  // a writer turned the bias off: let it in
             }
         }
         lock_shared();
