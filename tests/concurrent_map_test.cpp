@@ -464,17 +464,20 @@ TYPED_TEST(RwMutex, SleepingWaitersAreWoken) {
 
 // ---- the reader bias of concurrent_map's shard locks ------------------------------
 
+// n reads in a row of mu, each in and out (biased when it can).
+void read_n_times(gomap::detail::rwmutex& mu, std::uint32_t n) {
+    for (std::uint32_t i = 0; i < n; ++i) {
+        auto* f = mu.lock_shared_biased();
+        mu.unlock_shared(f);
+    }
+}
+
 TEST(ReaderBias, AStreakOfReadsTurnsItOnAndAWriteTurnsItOff) {
     using gomap::detail::rwmutex;
     gomap::detail::reader_rows rows(3);
     rwmutex mu;
     mu.bias_with(&rows, 2);
-    auto reads = [&](std::uint32_t n) {
-        for (std::uint32_t i = 0; i < n; ++i) {
-            auto* f = mu.lock_shared_biased();
-            mu.unlock_shared(f);
-        }
-    };
+    auto reads = [&](std::uint32_t n) { read_n_times(mu, n); };
     reads(rwmutex::kBiasAfter - 1);
     EXPECT_FALSE(mu.biased());
     mu.lock();  // a write ends the streak
@@ -517,12 +520,7 @@ TEST(ReaderBias, EachRevocationDoublesTheNextStreakUpTo4096) {
     gomap::detail::reader_rows rows(1);
     rwmutex mu;
     mu.bias_with(&rows, 0);
-    auto reads = [&](std::uint32_t n) {
-        for (std::uint32_t i = 0; i < n; ++i) {
-            auto* f = mu.lock_shared_biased();
-            mu.unlock_shared(f);
-        }
-    };
+    auto reads = [&](std::uint32_t n) { read_n_times(mu, n); };
     EXPECT_EQ(64u, mu.bias_after());
     for (std::uint32_t revocations = 0; revocations < 8; ++revocations) {
         const std::uint32_t need = std::min<std::uint32_t>(64u << revocations, 4096u);
@@ -551,10 +549,7 @@ TEST(ReaderBias, AThreadWithoutARowReadsCountedAndRowsComeBack) {
     gomap::detail::reader_rows rows(1);
     gomap::detail::rwmutex mu;
     mu.bias_with(&rows, 0);
-    for (std::uint32_t i = 0; i < mu.bias_after(); ++i) {
-        auto* f = mu.lock_shared_biased();
-        mu.unlock_shared(f);
-    }
+    read_n_times(mu, mu.bias_after());
     ASSERT_TRUE(mu.biased());
     // Threads that take rows and hold them, until one finds none left.
     std::mutex m;

@@ -30,14 +30,12 @@
 #include <thread>
 #include <vector>
 
+#include "keys.hpp"
+
 namespace {
 using u64 = std::uint64_t;
-u64 splitmix(u64 x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+// splitmix64's value at state x (concurrent_bench's key_of).
+u64 splitmix(u64 x) { return gomap_bench::splitmix64(x); }
 constexpr u64 kKeys = 1'000'000;
 std::atomic<u64> g_found{0};
 

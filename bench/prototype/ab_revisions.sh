@@ -48,7 +48,7 @@ for side in a:"$1" b:"$2"; do
         -e "s/#include <gomap\//#include <gomap_$name\//g" {} +
 done
 shift 2
-"${CXX:-g++}" -std=c++20 -O2 -DNDEBUG -march=native -pthread "${defs[@]}" -I"$work/a/inc" -I"$work/b/inc" \
+"${CXX:-g++}" -std=c++20 -O2 -DNDEBUG -march=native -pthread "${defs[@]}" -I"$work/a/inc" -I"$work/b/inc" -I"$repo/bench" \
     "$here/ab_revisions.cpp" -o "$work/ab"
 if [[ $# -eq 0 ]]; then set -- 100 1 60 60; fi
 while [[ $# -gt 0 ]]; do

@@ -17,7 +17,7 @@
 // shards_, read_lock), hence the #define below: a measurement, not an API.
 // Not built by CMake:
 //
-//   g++ -std=c++20 -O2 -DNDEBUG -march=native -Iinclude -pthread bench/prototype/read_path.cpp -o /tmp/rp && /tmp/rp
+//   g++ -std=c++20 -O2 -DNDEBUG -march=native -Iinclude -Ibench -pthread bench/prototype/read_path.cpp -o /tmp/rp && /tmp/rp
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -49,15 +49,13 @@
 #include <gomap/concurrent_map.hpp>
 #undef private
 
+#include "keys.hpp"
+
 namespace {
 using u64 = std::uint64_t;
 using cmap = gomap::concurrent_map<u64, u64>;
-u64 splitmix(u64 x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+// splitmix64's value at state x (concurrent_bench's key_of).
+u64 splitmix(u64 x) { return gomap_bench::splitmix64(x); }
 constexpr u64 kKeys = 1'000'000;
 constexpr int kSlice = 200'000;
 
